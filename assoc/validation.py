@@ -1,0 +1,79 @@
+"""Boundary validation: every error names the parameter and its valid range (STYLE 14)."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check_real", "check_int", "check_choice"]
+
+
+def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low}"
+    if high is not None:
+        return f"{'<' if high_open else '<='} {high}"
+    return "finite"
+
+
+def check_real(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_inf: bool = False,
+) -> np.ndarray:
+    """Return ``value`` as a float64 array after checking every element.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the valid range, for NaN, infinities (unless
+        ``allow_inf``) or values outside the range.
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number (got {value!r})") from exc
+    rng = _interval(low, high, low_open, high_open)
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} must be {rng}, not NaN (got {value!r})")
+    if not allow_inf and np.isinf(arr).any():
+        raise ValueError(f"{name} must be finite and {rng} (got {value!r})")
+    bad = np.zeros(arr.shape, dtype=bool)
+    if low is not None:
+        bad |= (arr <= low) if low_open else (arr < low)
+    if high is not None:
+        bad |= (arr >= high) if high_open else (arr > high)
+    if bad.any():
+        first = arr[bad].flat[0]
+        raise ValueError(f"{name} must be {rng} (got {first!r})")
+    return arr
+
+
+def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as a Python int, rejecting non-integers, bools and out-of-range values."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            raise ValueError(
+                f"{name} must be an integer {_interval(low, high, False, False)} (got {value!r})"
+            )
+        raise ValueError(f"{name} must be an integer (got {value!r})")
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        raise ValueError(f"{name} must be an integer {_interval(low, high, False, False)} (got {v})")
+    return v
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise ValueError listing them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))} (got {value!r})")
+    return value
