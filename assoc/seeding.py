@@ -81,9 +81,27 @@ def stream_rng(root: np.random.SeedSequence, stream: str, *key: int) -> np.rando
     return np.random.default_rng(stream_seed(root, stream, *key))
 
 
+def control_key(**controls: Any) -> int:
+    """Stable 31-bit integer key of a grid point from its control values.
+
+    ``control_key(alpha=0.05, N=1000)`` is the same in every process, so seeds
+    keyed by it do not depend on where the point falls in a grid or a task
+    split. Floats are written with 17 significant digits.
+    """
+    import zlib
+
+    parts = []
+    for name in sorted(controls):
+        v = controls[name]
+        if isinstance(v, (float, np.floating)):
+            v = format(float(v), ".17g")
+        parts.append(f"{name}={v}")
+    return zlib.crc32("|".join(parts).encode()) & 0x7FFFFFFF
+
+
 def philox_key(root: np.random.SeedSequence, stream: str, *key: Any) -> np.ndarray:
     """The 128-bit Philox key (two uint64 words) of ``stream`` at ``key``."""
     return stream_seed(root, stream, *key).generate_state(2, dtype=np.uint64)
 
 
-__all__.append("philox_key")
+__all__ += ["philox_key", "control_key"]
