@@ -136,4 +136,7 @@ class PhiloxStream:
         for c, bg in enumerate(self._gens):
             out[c] = bg.random_raw(n)
         self.position += n
-        return words_to_uniform(out)
+        np.right_shift(out, np.uint64(11), out=out)
+        u = out.astype(np.float64)
+        u *= 2.0**-53
+        return u

@@ -1,3 +1,7 @@
 """montecarlo: samplers, engines, observables and campaigns. Depends on assoc only."""
 
-__all__: list[str] = []
+from .dynamics import Glauber, Metropolis
+from .simulate import simulate
+from .state import ChainState
+
+__all__ = ["simulate", "Glauber", "Metropolis", "ChainState"]

@@ -1,0 +1,214 @@
+"""The NumPy engine: many chains at once, exact integer overlaps, O(K) per flip.
+
+This engine is the executable specification of every other engine (STYLE 5).
+
+Algorithm (P = 2, "delayed updates"). The field of spin ``i`` in integer units
+is ``h_i = sum_mu xi^mu_i M_mu`` and its energy change is
+``dE = (2/N) (s_i h_i - K)`` (:mod:`assoc.energy`). Sites are processed in
+blocks ``B`` of distinct sites. At the start of a block the fields of all its
+sites are computed at once, ``H0 = Xi_B^T M`` (one matrix product over all
+chains), and within the block the field of the j-th site is corrected for the
+flips already made in the block, ``h_j = H0_j + sum_(i<j) G_ji d_i`` with
+``G = Xi_B^T Xi_B`` (pattern overlaps of the block's sites) and ``d_i`` in
+{-2, 0, 2} the spin change. After the block ``M += Xi_B d``. Every number is
+an integer held exactly in floating point, so the chain is *exactly* the
+single-spin-flip chain: the trajectory is identical, flip for flip, to the
+direct O(K)-per-step reference (:func:`run_sweeps` with ``blocked=False``),
+which a test checks. Cost per attempted flip: O(K) in matrix products plus
+O(B) for the correction.
+
+Dense models (P > 2) use the direct path: the energy change is the exact
+polynomial in the overlaps of :mod:`assoc.energy`, evaluated per step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from assoc.energy import elementary_symmetric
+from assoc.models import Model
+from assoc.philox import PhiloxStream
+
+from .dynamics import UpdateRule
+from .state import ChainState
+
+__all__ = ["init_state", "run_sweeps", "exact_dtype", "site_blocks"]
+
+
+def exact_dtype(N: int, K: int) -> type:
+    """float32 when every integer the P=2 engine forms fits in its 24-bit mantissa."""
+    return np.float32 if (N + 2) * K < 2**23 else np.float64
+
+
+def init_state(xi: np.ndarray, spins: np.ndarray, dtype: type | None = None) -> ChainState:
+    """State from patterns ``xi`` (S, K, N) and spins (S, R, N) in {-1, +1}."""
+    S, K, N = xi.shape
+    dtype = dtype or exact_dtype(N, K)
+    sp = np.ascontiguousarray(np.transpose(spins, (2, 0, 1))).astype(dtype)
+    M = np.einsum("ski,isr->skr", xi.astype(np.int64), sp.astype(np.int64)).astype(dtype)
+    return ChainState(spins=sp, M=M, sweep=0)
+
+
+def site_blocks(sites: np.ndarray, max_block: int) -> list[np.ndarray]:
+    """Split a site sequence into consecutive blocks of distinct sites, at most ``max_block`` long."""
+    blocks: list[np.ndarray] = []
+    start = 0
+    seen: set[int] = set()
+    for j, s in enumerate(sites.tolist()):
+        if s in seen or j - start == max_block:
+            blocks.append(sites[start:j])
+            start, seen = j, set()
+        seen.add(s)
+    blocks.append(sites[start:])
+    return [b for b in blocks if len(b)]
+
+
+def _sweep_sites(order: str, N: int, sites_rng: Callable[[int], np.random.Generator] | None,
+                 sweep: int) -> np.ndarray:
+    if order == "sequential":
+        return np.arange(N)
+    assert sites_rng is not None
+    return sites_rng(sweep).integers(0, N, size=N)
+
+
+def _block_size(R: int) -> int:
+    # balance the O(B R) in-block corrections against the O(B^2 K) block Gram matrices
+    return int(min(64, max(8, 2 * R)))
+
+
+def run_sweeps(
+    model: Model,
+    rule: UpdateRule,
+    xi: np.ndarray,
+    state: ChainState,
+    T: np.ndarray,
+    keys: np.ndarray,
+    n_sweeps: int,
+    *,
+    sites_rng: Callable[[int], np.random.Generator] | None = None,
+    measure: Callable[[ChainState], None] | None = None,
+    blocked: bool | None = None,
+    max_block: int | None = None,
+) -> ChainState:
+    """Advance ``state`` by ``n_sweeps`` sweeps of N single-spin updates each.
+
+    Parameters
+    ----------
+    model : the Hebbian model (its ``P``).
+    rule : :class:`~montecarlo.dynamics.Glauber` or :class:`~montecarlo.dynamics.Metropolis`.
+    xi : int8 patterns, shape (S, K, N).
+    state : modified in place and returned.
+    T : temperatures, shape (S, R) (T = 0 allowed).
+    keys : Philox keys of the chains, uint64 (S, R, 2): uniform ``sweep * N + step``
+        of a chain decides its ``step``-th update of that sweep.
+    sites_rng : ``sweep -> Generator`` for random-site order (shared by all chains).
+    measure : called with the state after every sweep.
+    blocked : use the delayed-update algorithm (default: when P = 2).
+    """
+    S, K, N = xi.shape
+    R = state.spins.shape[2]
+    T = np.broadcast_to(np.asarray(T, dtype=np.float64), (S, R))
+    blocked = (model.P == 2) if blocked is None else blocked
+    if blocked and model.P != 2:
+        raise ValueError("the blocked engine is for P = 2; use blocked=False")
+    stream = PhiloxStream(keys.reshape(S * R, 2), start=state.sweep * N)
+    dtype = state.M.dtype
+    xif = xi.astype(dtype)  # (S, K, N)
+    xiT = np.ascontiguousarray(np.transpose(xif, (0, 2, 1)))  # (S, N, K)
+    unit = 2.0 / float(N) ** (model.P - 1)  # dE = unit * (integer)
+    B = max_block or _block_size(R)
+    seq_blocks = site_blocks(np.arange(N), B) if rule.order == "sequential" else None
+    bound = float(2**23 if dtype == np.float32 else 2**52)
+    thr = np.empty((N, S, R), dtype=dtype)  # step-major thresholds of one sweep
+    shift = K if blocked else 0  # blocked path compares s h with t + K (integer, exact)
+    for _ in range(n_sweeps):
+        u = stream.uniforms(N).reshape(S, R, N)
+        t = rule.integer_thresholds(u, T[..., None], unit, bound)  # (S, R, N)
+        np.copyto(thr, np.transpose(t, (2, 0, 1)))
+        if shift:
+            thr += shift
+        if rule.order == "sequential":
+            blocks = seq_blocks
+            sites = None
+        else:
+            sites = _sweep_sites(rule.order, N, sites_rng, state.sweep)
+            blocks = site_blocks(sites, B)
+        if blocked:
+            _sweep_blocked(xiT, state, thr, blocks)
+        else:
+            _sweep_direct(model, xif, state, thr, np.arange(N) if sites is None else sites)
+        state.sweep += 1
+        if measure is not None:
+            measure(state)
+    return state
+
+
+def _sweep_blocked(xiT: np.ndarray, state: ChainState, thr: np.ndarray,
+                   blocks: list[np.ndarray]) -> None:
+    """One sweep of the delayed-update algorithm (module docstring).
+
+    ``thr`` (N, S, R) holds the integer thresholds plus K, in M's dtype: flip iff
+    ``s h < thr`` (``s h - K`` is the energy change in units of 2/N).
+    """
+    spins, M = state.spins, state.M
+    S = M.shape[0]
+    step = 0
+    for sites in blocks:
+        b = len(sites)
+        XB = xiT[:, sites, :]  # (S, b, K)
+        H0 = np.matmul(XB, M)  # (S, b, R): fields at the block start
+        G = np.matmul(XB, np.transpose(XB, (0, 2, 1)))  # (S, b, b): xi_j . xi_i
+        sblk = np.transpose(spins[sites], (1, 0, 2)).copy()  # (S, b, R)
+        m2s = -2.0 * sblk
+        D = np.zeros_like(sblk)  # spin changes d_i in {-2, 0, 2}
+        # per step: h = H0_j + G_j,<j D_<j ; flip iff s_j h < t_j ; preallocated outputs
+        if S == 1:  # 2-D views: cheaper dispatch in the per-step loop
+            H0v, Gv, Dv, sv, mv = H0[0], G[0], D[0], sblk[0], m2s[0]
+            tv = thr[step : step + b, 0]
+            buf, acc = np.empty(sv.shape[1], M.dtype), np.empty(sv.shape[1], bool)
+            for j in range(b):
+                np.matmul(Gv[j, :j], Dv[:j], out=buf)
+                buf += H0v[j]
+                buf *= sv[j]
+                np.less(buf, tv[j], out=acc)
+                np.multiply(mv[j], acc, out=Dv[j])
+        else:
+            buf = np.empty((S, 1, sblk.shape[2]), M.dtype)
+            acc = np.empty((S, sblk.shape[2]), bool)
+            for j in range(b):
+                np.matmul(G[:, j : j + 1, :j], D[:, :j, :], out=buf)
+                h = buf[:, 0, :]
+                h += H0[:, j, :]
+                h *= sblk[:, j, :]
+                np.less(h, thr[step + j], out=acc)
+                np.multiply(m2s[:, j, :], acc, out=D[:, j, :])
+        step += b
+        sblk += D
+        spins[sites] = np.transpose(sblk, (1, 0, 2))
+        M += np.matmul(np.transpose(XB, (0, 2, 1)), D)
+
+
+def _sweep_direct(model: Model, xif: np.ndarray, state: ChainState, thr: np.ndarray,
+                  sites: np.ndarray) -> None:
+    """Reference path: one site at a time, exact energy change from the overlaps."""
+    spins, M = state.spins, state.M
+    N = spins.shape[0]
+    P = model.P
+    for step, i in enumerate(sites.tolist()):
+        s = spins[i]  # (S, R)
+        xi_i = xif[:, :, i][:, :, None]  # (S, K, 1)
+        x = xi_i * s[:, None, :]  # (S, K, R) = xi_i s_i
+        if P == 2:
+            num = (xi_i * (M - x)).sum(axis=1)  # sum_mu xi_i e_1(x without i)
+        else:
+            e = elementary_symmetric(M.astype(np.float64), N, P - 1)
+            rest = np.zeros(M.shape, dtype=np.float64)
+            for k in range(P):
+                rest += (-x) ** k * e[P - 1 - k]
+            num = (xi_i * rest).sum(axis=1)
+        acc = s * num < thr[step]  # dE / unit = s_i * num
+        d = np.where(acc, -2.0 * s, 0.0).astype(M.dtype)
+        spins[i] = s + d
+        M += xi_i * d[:, None, :]
