@@ -3,22 +3,26 @@
 Salmon, Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3",
 SC'11, doi:10.1145/2063384.2063405.
 
-The Monte Carlo thermal noise of a chain is the word stream of Philox4x64-10
-keyed by that chain's 128-bit key: uniform number ``w`` of the chain (for a
-sweep of ``N`` steps, ``w = sweep * N + step``) is word ``w % 4`` of the block
-with counter ``w // 4 + 1``. This is exactly the raw output of
-``numpy.random.Philox(key=key, counter=0)`` (whose first block uses counter 1),
-so any word can be regenerated anywhere: on another worker with NumPy's C
-generator, with :func:`philox4x64` here, or in a GPU kernel that implements the
-same rounds. Uniforms are ``(word >> 11) * 2**-53`` as in NumPy's
-``Generator.random``.
+The Monte Carlo thermal noise of a chain comes from the word stream of
+Philox4x64-10 keyed by that chain's 128-bit key: word ``k`` of the stream is
+word ``k % 4`` of the block with counter ``k // 4 + 1``, exactly the raw output
+of ``numpy.random.Philox(key=key, counter=0)`` (whose first block uses counter
+1). Each word gives two 32-bit uniforms, low half first: uniform number ``w``
+of the chain (``w = sweep * N + step`` for a sweep of ``N`` steps) is
+``(h + 1/2) * 2**-32`` with ``h`` the 32-bit half ``w % 2`` of word ``w // 2``,
+so uniforms lie strictly inside (0, 1). Any uniform can be regenerated
+anywhere: with NumPy's C generator (:class:`PhiloxStream`), with
+:func:`philox_uniforms` here, or in a GPU kernel that implements the same
+rounds.
 """
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
-__all__ = ["philox4x64", "philox_words", "words_to_uniform", "PhiloxStream"]
+__all__ = ["philox4x64", "philox_words", "philox_uniforms", "words_to_uniform", "PhiloxStream"]
 
 _M0 = np.uint64(0xD2E7470EE14C6C93)
 _M1 = np.uint64(0xCA5A826395121157)
@@ -101,42 +105,86 @@ def philox_words(key: np.ndarray, start: int | np.ndarray, n: int) -> np.ndarray
     return np.take_along_axis(flat, idx, axis=-1)
 
 
+def philox_uniforms(key: np.ndarray, start: int | np.ndarray, n: int) -> np.ndarray:
+    """Uniforms ``start .. start + n - 1`` of the chains keyed by ``key`` (the specification).
+
+    Returns float64 of shape (..., n): ``(h + 1/2) * 2**-32`` with ``h`` the 32-bit half
+    ``w % 2`` (low half first) of word ``w // 2``.
+    """
+    key = np.asarray(key, dtype=np.uint64)
+    start = np.broadcast_to(np.asarray(start, dtype=np.int64), key.shape[:-1])
+    w0 = start // 2
+    nwords = int(((start + n - 1) // 2 - w0).max()) + 1
+    words = philox_words(key, w0, nwords)  # (..., nwords)
+    halves = np.stack([words & _MASK32, words >> _S32], axis=-1).reshape(*words.shape[:-1], -1)
+    idx = (start % 2)[..., None] + np.arange(n)
+    h = np.take_along_axis(halves, idx, axis=-1)
+    return (h.astype(np.float64) + 0.5) * 2.0**-32
+
+
 def words_to_uniform(words: np.ndarray) -> np.ndarray:
     """Map uint64 words to doubles in [0, 1) as NumPy's ``Generator.random`` does."""
     return (np.asarray(words, dtype=np.uint64) >> np.uint64(11)).astype(np.float64) * (2.0**-53)
 
 
 class PhiloxStream:
-    """Sequential reader of the Philox word streams of many chains.
+    """Sequential reader of the thermal uniforms of many chains.
 
     Uses NumPy's C implementation of Philox4x64-10 (one bit generator per
-    chain) and is equal word for word to :func:`philox_words`.
+    chain) and equals :func:`philox_uniforms` number for number.
 
     Parameters
     ----------
     keys : uint64 array, shape (n_chains, 2)
     start : int
-        Word index to start at (e.g. ``sweep * N`` when resuming).
+        Uniform index to start at (e.g. ``sweep * N`` when resuming).
     """
 
     def __init__(self, keys: np.ndarray, start: int = 0) -> None:
         keys = np.asarray(keys, dtype=np.uint64).reshape(-1, 2)
         self._gens = []
+        w = int(start) // 2  # words consumed before the first uniform's word
         for k in keys:
             bg = np.random.Philox(key=k, counter=np.zeros(4, dtype=np.uint64))
-            if start:
-                bg.advance(start // 4)
-                bg.random_raw(start % 4)
+            if w:
+                bg.advance(w // 4)
+                bg.random_raw(w % 4)
             self._gens.append(bg)
+        self._carry = np.zeros(len(self._gens), dtype=np.uint64)
+        if start % 2:  # the high half of word w is the first uniform
+            self._carry = self._raw(1)[:, 0] >> _S32
         self.position = int(start)
 
-    def uniforms(self, n: int) -> np.ndarray:
-        """Next ``n`` uniforms of every chain, shape (n_chains, n)."""
-        out = np.empty((len(self._gens), n), dtype=np.uint64)
+    def _raw(self, nwords: int) -> np.ndarray:
+        out = np.empty((len(self._gens), nwords), dtype=np.uint64)
         for c, bg in enumerate(self._gens):
-            out[c] = bg.random_raw(n)
+            out[c] = bg.random_raw(nwords)
+        return out
+
+    def uniforms(self, n: int) -> np.ndarray:
+        """Next ``n`` uniforms of every chain, float64 of shape (n_chains, n)."""
+        C = len(self._gens)
+        h = np.empty((C, n), dtype=np.float64)
+        off = self.position % 2 if n else 0
+        if off:
+            h[:, 0] = self._carry
+        take = n - off
+        nwords = (take + 1) // 2
+        if nwords:
+            words = self._raw(nwords)
+            if sys.byteorder == "little":  # low half first, without copies
+                halves = words.view(np.uint32)
+            else:
+                halves = np.empty((C, 2 * nwords), dtype=np.uint64)
+                np.bitwise_and(words, _MASK32, out=halves[:, 0::2])
+                np.right_shift(words, _S32, out=halves[:, 1::2])
+            np.add(halves[:, :take], 0.5, out=h[:, off:])
+            if take % 2:
+                self._carry = halves[:, take].astype(np.uint64)
+            if off:
+                h[:, 0] += 0.5
+        elif off:
+            h[:, 0] += 0.5
         self.position += n
-        np.right_shift(out, np.uint64(11), out=out)
-        u = out.astype(np.float64)
-        u *= 2.0**-53
-        return u
+        h *= 2.0**-32
+        return h

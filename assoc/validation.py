@@ -53,7 +53,7 @@ def check_real(
     if high is not None:
         bad |= (arr >= high) if high_open else (arr > high)
     if bad.any():
-        first = arr[bad].flat[0]
+        first = float(arr[bad].flat[0])
         raise ValueError(f"{name} must be {rng} (got {first!r})")
     return arr
 

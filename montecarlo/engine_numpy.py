@@ -24,6 +24,7 @@ polynomial in the overlaps of :mod:`assoc.energy`, evaluated per step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -67,6 +68,7 @@ def site_blocks(sites: np.ndarray, max_block: int) -> list[np.ndarray]:
 
 def _sweep_sites(order: str, N: int, sites_rng: Callable[[int], np.random.Generator] | None,
                  sweep: int) -> np.ndarray:
+    """Sites of one sweep: 0..N-1, or N uniform draws from the sweep's own generator."""
     if order == "sequential":
         return np.arange(N)
     assert sites_rng is not None
@@ -119,34 +121,40 @@ def run_sweeps(
     xiT = np.ascontiguousarray(np.transpose(xif, (0, 2, 1)))  # (S, N, K)
     unit = 2.0 / float(N) ** (model.P - 1)  # dE = unit * (integer)
     B = max_block or _block_size(R)
-    seq_blocks = site_blocks(np.arange(N), B) if rule.order == "sequential" else None
+    seq_blocks = None
+    if rule.order == "sequential" and blocked:  # same blocks every sweep: cache their data
+        seq_blocks = [_block_data(xiT, sites) for sites in site_blocks(np.arange(N), B)]
     bound = float(2**23 if dtype == np.float32 else 2**52)
     thr = np.empty((N, S, R), dtype=dtype)  # step-major thresholds of one sweep
     shift = K if blocked else 0  # blocked path compares s h with t + K (integer, exact)
     for _ in range(n_sweeps):
         u = stream.uniforms(N).reshape(S, R, N)
         t = rule.integer_thresholds(u, T[..., None], unit, bound)  # (S, R, N)
-        np.copyto(thr, np.transpose(t, (2, 0, 1)))
-        if shift:
-            thr += shift
-        if rule.order == "sequential":
-            blocks = seq_blocks
-            sites = None
-        else:
-            sites = _sweep_sites(rule.order, N, sites_rng, state.sweep)
-            blocks = site_blocks(sites, B)
+        np.add(np.transpose(t, (2, 0, 1)), shift, out=thr, casting="unsafe")
+        sites = _sweep_sites(rule.order, N, sites_rng, state.sweep)
         if blocked:
-            _sweep_blocked(xiT, state, thr, blocks)
+            blocks = seq_blocks or [_block_data(xiT, b) for b in site_blocks(sites, B)]
+            _sweep_blocked(state, thr, blocks)
         else:
-            _sweep_direct(model, xif, state, thr, np.arange(N) if sites is None else sites)
+            _sweep_direct(model, xif, state, thr, sites)
         state.sweep += 1
         if measure is not None:
             measure(state)
     return state
 
 
-def _sweep_blocked(xiT: np.ndarray, state: ChainState, thr: np.ndarray,
-                   blocks: list[np.ndarray]) -> None:
+def _block_data(xiT: np.ndarray, sites: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Sites (a slice when consecutive), their patterns (S, b, K) and Gram matrix (S, b, b)."""
+    XB = xiT[:, sites, :]
+    G = np.matmul(XB, np.transpose(XB, (0, 2, 1)))  # xi_j . xi_i, exact integers
+    idx: Any = sites
+    if len(sites) and np.array_equal(sites, np.arange(sites[0], sites[0] + len(sites))):
+        idx = slice(int(sites[0]), int(sites[0]) + len(sites))
+    return idx, XB, G
+
+
+def _sweep_blocked(state: ChainState, thr: np.ndarray,
+                   blocks: list[tuple[Any, np.ndarray, np.ndarray]]) -> None:
     """One sweep of the delayed-update algorithm (module docstring).
 
     ``thr`` (N, S, R) holds the integer thresholds plus K, in M's dtype: flip iff
@@ -155,25 +163,25 @@ def _sweep_blocked(xiT: np.ndarray, state: ChainState, thr: np.ndarray,
     spins, M = state.spins, state.M
     S = M.shape[0]
     step = 0
-    for sites in blocks:
-        b = len(sites)
-        XB = xiT[:, sites, :]  # (S, b, K)
+    for sites, XB, G in blocks:
+        b = XB.shape[1]
         H0 = np.matmul(XB, M)  # (S, b, R): fields at the block start
-        G = np.matmul(XB, np.transpose(XB, (0, 2, 1)))  # (S, b, b): xi_j . xi_i
         sblk = np.transpose(spins[sites], (1, 0, 2)).copy()  # (S, b, R)
         m2s = -2.0 * sblk
         D = np.zeros_like(sblk)  # spin changes d_i in {-2, 0, 2}
         # per step: h = H0_j + G_j,<j D_<j ; flip iff s_j h < t_j ; preallocated outputs
-        if S == 1:  # 2-D views: cheaper dispatch in the per-step loop
-            H0v, Gv, Dv, sv, mv = H0[0], G[0], D[0], sblk[0], m2s[0]
-            tv = thr[step : step + b, 0]
-            buf, acc = np.empty(sv.shape[1], M.dtype), np.empty(sv.shape[1], bool)
-            for j in range(b):
-                np.matmul(Gv[j, :j], Dv[:j], out=buf)
-                buf += H0v[j]
-                buf *= sv[j]
-                np.less(buf, tv[j], out=acc)
-                np.multiply(mv[j], acc, out=Dv[j])
+        if S == 1:  # 2-D row views prepared once per block: cheap dispatch per step
+            dot, add, mul, less = np.dot, np.add, np.multiply, np.less
+            Gv, Dv = G[0], D[0]
+            buf, acc = np.empty(sblk.shape[2], M.dtype), np.empty(sblk.shape[2], bool)
+            rows = zip([Gv[j, :j] for j in range(b)], [Dv[:j] for j in range(b)], H0[0],
+                       sblk[0], thr[step : step + b, 0], m2s[0], Dv)
+            for g, Dprev, h0, s_j, t_j, m2s_j, d_j in rows:  # positional outputs
+                dot(g, Dprev, buf)
+                add(buf, h0, buf)
+                mul(buf, s_j, buf)
+                less(buf, t_j, acc)
+                mul(m2s_j, acc, d_j)
         else:
             buf = np.empty((S, 1, sblk.shape[2]), M.dtype)
             acc = np.empty((S, sblk.shape[2]), bool)

@@ -1,0 +1,43 @@
+"""Shared test configuration: deterministic hypothesis profile, backend fixture, gpu skip."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+from assoc.backend import has_cupy
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("dev", deadline=None, max_examples=100)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+BACKENDS = ["numpy"] + (["cupy"] if has_cupy() else [])
+
+
+def pytest_collection_modifyitems(config, items):
+    if has_cupy():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device and cupy")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(params=BACKENDS)
+def xp(request):
+    """The array module of each available backend (numpy, and cupy with a GPU)."""
+    if request.param == "numpy":
+        return np
+    import cupy
+
+    return cupy
