@@ -9,7 +9,7 @@ import xarray as xr
 
 from .dataset import finalize
 
-__all__ = ["compare", "bonferroni_threshold"]
+__all__ = ["compare", "extrapolate_in_N", "bonferroni_threshold"]
 
 
 def compare(
@@ -80,3 +80,49 @@ def bonferroni_threshold(n_comparisons: int, familywise: float = 1e-3) -> float:
     from scipy.special import ndtri
 
     return float(-ndtri(familywise / (2 * max(int(n_comparisons), 1))))
+
+
+def extrapolate_in_N(
+    mc: xr.Dataset, variables: Iterable[str] = ("m",), *, exponent: float = 1.0
+) -> xr.Dataset:
+    """Extrapolate sample means to N -> infinity by weighted least squares in ``N**-exponent``.
+
+    At every other control point, fits ``v(N) = v_inf + a N**-exponent`` to the
+    sample means with weights ``1/sem**2`` (sem over ``sample``). Returns ``v``
+    (the intercept), ``v_sem`` (its standard error from the fit covariance,
+    scaled up by ``sqrt(chi2/dof)`` when the fit is worse than its errors) and
+    ``v_chi2`` (chi-square per degree of freedom; NaN for two sizes).
+    """
+    if mc.sizes.get("N", 0) < 2:
+        raise ValueError("extrapolation needs at least two sizes N")
+    x = np.asarray(mc["N"].values, dtype=np.float64) ** -exponent
+    out = xr.Dataset()
+    for v in variables:
+        n = mc.sizes["sample"]
+        mean = mc[v].mean("sample").transpose(..., "N")
+        sem = (mc[v].std("sample", ddof=1) / np.sqrt(n)).transpose(..., "N")
+        y, e = mean.values, sem.values
+        w = 1.0 / np.maximum(e, 1e-300) ** 2
+        S, Sx, Sxx = w.sum(-1), (w * x).sum(-1), (w * x * x).sum(-1)
+        Sy, Sxy = (w * y).sum(-1), (w * x * y).sum(-1)
+        det = S * Sxx - Sx**2
+        b0 = (Sxx * Sy - Sx * Sxy) / det
+        b1 = (S * Sxy - Sx * Sy) / det
+        var0 = Sxx / det
+        dof = x.size - 2
+        chi2 = ((y - b0[..., None] - b1[..., None] * x) ** 2 * w).sum(-1)
+        red = chi2 / dof if dof > 0 else np.full_like(chi2, np.nan)
+        scale = np.where(np.isfinite(red) & (red > 1), red, 1.0)
+        dims = mean.dims[:-1]
+        coords = {d: mean[d] for d in dims}
+        out[v] = xr.DataArray(b0, dims=dims, coords=coords,
+                              attrs={"long_name": f"{v} extrapolated to N -> infinity", "units": "1"})
+        out[f"{v}_sem"] = xr.DataArray(np.sqrt(var0 * scale), dims=dims, coords=coords,
+                                       attrs={"long_name": f"standard error of extrapolated {v}",
+                                              "units": "1"})
+        out[f"{v}_chi2"] = xr.DataArray(red, dims=dims, coords=coords,
+                                        attrs={"long_name": f"chi-square per dof of the {v} fit",
+                                               "units": "1"})
+    out.attrs.update(mc.attrs)
+    out.attrs["extrapolation"] = f"weighted least squares in N^-{exponent:g}, N = {mc.N.values.tolist()}"
+    return out

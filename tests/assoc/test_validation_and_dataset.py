@@ -86,3 +86,21 @@ def test_compare_z_scores():
     assert np.all(np.abs(out.z_m) < bonferroni_threshold(2))
     np.testing.assert_allclose(out.m_theory.values.ravel(), [0.9, 0.8])
     assert bonferroni_threshold(1, 0.05) == pytest.approx(1.959964, abs=1e-5)
+
+
+def test_extrapolate_in_N_recovers_intercept():
+    from assoc.compare import extrapolate_in_N
+
+    rng = np.random.default_rng(5)
+    Ns = np.array([100, 200, 400, 800])
+    n = 400
+    true = 0.9 - 3.0 / Ns  # v(N) = 0.9 - 3/N
+    m = true[None, :, None] + 0.01 * rng.standard_normal((1, Ns.size, n))
+    mc = xr.Dataset({"m": (("T", "N", "sample"), m)},
+                    coords={"T": [0.3], "N": Ns, "sample": np.arange(n)})
+    ex = extrapolate_in_N(mc)
+    z = (ex.m - 0.9) / ex.m_sem
+    assert abs(z.item()) < 4
+    assert ex.m_sem.item() < 2e-3
+    with pytest.raises(ValueError, match="at least two sizes"):
+        extrapolate_in_N(mc.isel(N=[0]))
