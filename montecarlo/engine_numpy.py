@@ -126,12 +126,17 @@ def run_sweeps(
         seq_blocks = [_block_data(xiT, sites) for sites in site_blocks(np.arange(N), B)]
     bound = float(2**23 if dtype == np.float32 else 2**52)
     thr = np.empty((N, S, R), dtype=dtype)  # step-major thresholds of one sweep
-    shift = K if blocked else 0  # blocked path compares s h with t + K (integer, exact)
+    # The blocked path compares s_i h_i with t + c_i, c_i = sum_mu (xi^mu_i)^2 the excluded
+    # self-coupling (K for +-1 patterns; site-dependent for diluted ones): integers, exact.
+    c = (xi.astype(np.int64) ** 2).sum(axis=1).T.astype(dtype) if blocked else None  # (N, S)
     for _ in range(n_sweeps):
         u = stream.uniforms(N).reshape(S, R, N)
         t = rule.integer_thresholds(u, T[..., None], unit, bound)  # (S, R, N)
-        np.add(np.transpose(t, (2, 0, 1)), shift, out=thr, casting="unsafe")
         sites = _sweep_sites(rule.order, N, sites_rng, state.sweep)
+        if blocked:
+            np.add(np.transpose(t, (2, 0, 1)), c[sites][:, :, None], out=thr, casting="unsafe")
+        else:
+            np.copyto(thr, np.transpose(t, (2, 0, 1)), casting="unsafe")
         if blocked:
             blocks = seq_blocks or [_block_data(xiT, b) for b in site_blocks(sites, B)]
             _sweep_blocked(state, thr, blocks)
@@ -157,8 +162,9 @@ def _sweep_blocked(state: ChainState, thr: np.ndarray,
                    blocks: list[tuple[Any, np.ndarray, np.ndarray]]) -> None:
     """One sweep of the delayed-update algorithm (module docstring).
 
-    ``thr`` (N, S, R) holds the integer thresholds plus K, in M's dtype: flip iff
-    ``s h < thr`` (``s h - K`` is the energy change in units of 2/N).
+    ``thr`` (N, S, R) holds, step by step, the integer thresholds plus ``c_i =
+    sum_mu (xi^mu_i)^2``, in M's dtype: flip iff ``s_i h_i < thr`` (``s_i h_i - c_i`` is
+    the energy change in units of 2/N).
     """
     spins, M = state.spins, state.M
     S = M.shape[0]

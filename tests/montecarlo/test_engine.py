@@ -37,6 +37,22 @@ def test_blocked_equals_direct_flip_for_flip(rule, S):
     np.testing.assert_array_equal(a.M, b.M)
 
 
+def test_blocked_equals_direct_with_diluted_patterns():
+    from assoc.patterns import diluted
+
+    rng = np.random.default_rng(9)
+    xi = np.stack([diluted(6, 50, 0.4, seed=s) for s in range(2)])
+    spins = (2 * rng.integers(0, 2, (2, 3, 50)) - 1).astype(np.int8)
+    keys = rng.integers(0, 2**63, (2, 3, 2)).astype(np.uint64)
+    T = np.array([[0.0, 0.3, 1.0]] * 2)
+    a = run_sweeps(Hopfield(), Glauber("random"), xi, init_state(xi, spins), T, keys, 5,
+                   sites_rng=_sites, blocked=True, max_block=8)
+    b = run_sweeps(Hopfield(), Glauber("random"), xi, init_state(xi, spins, np.float64), T, keys,
+                   5, sites_rng=_sites, blocked=False)
+    np.testing.assert_array_equal(a.spins, b.spins)
+    np.testing.assert_array_equal(a.M.astype(np.int64), a.recomputed_overlaps(xi))
+
+
 @given(
     N=st.integers(2, 90), K=st.integers(1, 12), S=st.integers(1, 3), R=st.integers(1, 6),
     sweeps=st.integers(1, 8), order=st.sampled_from(["sequential", "random"]),
