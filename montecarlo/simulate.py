@@ -98,7 +98,9 @@ def simulate(
         averaged) ``m`` (overlap with pattern 0), ``energy`` (per spin) and
         ``q`` (replica overlap of replicas 0 and 1), each with ``<v>_err``, its
         standard error from the time series (``sqrt(2 tau_int var / n)``,
-        tau_int by Sokal's window) and ``tau_int_<v>``; ``K`` over (alpha, N).
+        tau_int by Sokal's window) and ``tau_int_<v>``; ``m_min``, the smallest
+        overlap seen, to select samples that stayed in the retrieval basin of a
+        metastable retrieval state; ``K`` over (alpha, N).
     """
     dynamics = Glauber() if dynamics is None else dynamics
     if not isinstance(dynamics, UpdateRule):
@@ -122,6 +124,7 @@ def simulate(
     shape = (len(alphas), len(Ts), len(Ns), samples)
     names = ("m", "energy", "q")
     out = {k: np.full(shape, np.nan) for v in names for k in (v, f"{v}_err", f"tau_int_{v}")}
+    out["m_min"] = np.full(shape, np.nan)
     Ks = np.zeros((len(alphas), len(Ns)), dtype=np.int64)
     for a, al in enumerate(alphas):
         for n, Nn in enumerate(Ns):
@@ -156,6 +159,11 @@ def simulate(
                                     units="1")
         ds[f"tau_int_{v}"].attrs.update(long_name=f"integrated autocorrelation time of {ln}",
                                         units="sweeps")
+    ds["m_min"].attrs.update(
+        long_name="smallest overlap with pattern 0 over measurement sweeps and replicas",
+        units="1",
+        comment="select samples that stayed in the retrieval basin with m_min > threshold",
+    )
     if replicas < 2:
         ds = ds.drop_vars(["q", "q_err", "tau_int_q"])
     return finalize(
@@ -227,6 +235,8 @@ def _run_point(model: Model, rule: UpdateRule, root: np.random.SeedSequence, alp
         out[name] = mean.mean(axis=2).T
         out[f"{name}_err"] = (np.sqrt((err**2).sum(axis=2)) / replicas).T
         out[f"tau_int_{name}"] = tau.mean(axis=2).T
+        if name == "m":
+            out["m_min"] = x.min(axis=(2, 3)).T
     if replicas >= 2:
         x = np.stack(qs, axis=-1)  # (S, T, time)
         mean, err, tau = mean_and_error(x, axis=-1)
