@@ -42,10 +42,9 @@ def compare(
     sel = {d: mc[d].values for d in controls}
     th_al = th.sel(sel, method=method, tolerance=tolerance) if sel else th
     for v in variables:
-        if "sample" in mc[v].dims:
-            n = mc.sizes["sample"]
+        if "sample" in mc[v].dims:  # NaN marks samples left out (e.g. by conditioning)
             mean = mc[v].mean("sample")
-            sem = mc[v].std("sample", ddof=1) / np.sqrt(n)
+            sem = mc[v].std("sample", ddof=1) / np.sqrt(mc[v].count("sample"))
         else:
             mean, sem = mc[v], mc[f"{v}_sem"]
         tv = th_al[v].drop_vars([c for c in th_al[v].coords if c not in th_al[v].dims])
@@ -98,9 +97,8 @@ def extrapolate_in_N(
     x = np.asarray(mc["N"].values, dtype=np.float64) ** -exponent
     out = xr.Dataset()
     for v in variables:
-        n = mc.sizes["sample"]
-        mean = mc[v].mean("sample").transpose(..., "N")
-        sem = (mc[v].std("sample", ddof=1) / np.sqrt(n)).transpose(..., "N")
+        mean = mc[v].mean("sample").transpose(..., "N")  # NaN samples are left out
+        sem = (mc[v].std("sample", ddof=1) / np.sqrt(mc[v].count("sample"))).transpose(..., "N")
         y, e = mean.values, sem.values
         w = 1.0 / np.maximum(e, 1e-300) ** 2
         S, Sx, Sxx = w.sum(-1), (w * x).sum(-1), (w * x * x).sum(-1)
