@@ -58,6 +58,31 @@ REFERENCES: dict[str, str] = {
         "memory with huge storage capacity, J. Stat. Phys. 168, 288 (2017), "
         "doi:10.1007/s10955-017-1806-y"
     ),
+    "Vaswani2017": (
+        "A. Vaswani et al., Attention is all you need, NeurIPS 30 (2017), arXiv:1706.03762"
+    ),
+    "Widrich2020": (
+        "M. Widrich et al., Modern Hopfield networks and attention for immune repertoire "
+        "classification, NeurIPS 33 (2020), arXiv:2007.13505"
+    ),
+    "Schaefl2022": (
+        "B. Schaefl, L. Gruber, A. Bitto-Nemling, S. Hochreiter, Hopular: modern Hopfield "
+        "networks for tabular data, arXiv:2206.00664 (2022)"
+    ),
+    "Fuerst2022": (
+        "A. Fuerst et al., CLOOB: modern Hopfield networks with InfoLOOB outperform CLIP, "
+        "NeurIPS 35 (2022), arXiv:2110.11316"
+    ),
+    "McEliece1987": (
+        "R. J. McEliece, E. C. Posner, E. R. Rodemich, S. S. Venkatesh, The capacity of the "
+        "Hopfield associative memory, IEEE Trans. Inf. Theory 33, 461 (1987), "
+        "doi:10.1109/TIT.1987.1057328"
+    ),
+    "Hopfield1982": (
+        "J. J. Hopfield, Neural networks and physical systems with emergent collective "
+        "computational abilities, Proc. Natl. Acad. Sci. USA 79, 2554 (1982), "
+        "doi:10.1073/pnas.79.8.2554"
+    ),
 }
 
 

@@ -1,3 +1,5 @@
 """theory: replica and signal-to-noise analyses (never simulation). Depends on assoc only."""
 
-__all__: list[str] = []
+from . import hopfield
+
+__all__: list[str] = ["hopfield"]

@@ -1,0 +1,85 @@
+"""Generic vectorised solvers of theory._solver."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory._solver import (
+    CONVERGED,
+    MAXITER,
+    NONFINITE,
+    bracket_root,
+    fixed_point,
+    newton,
+)
+
+
+def _circle(x, idx, r):
+    # x^2 + y^2 = r^2, y = x^3: one root per radius in the first quadrant
+    X, Y = x[:, 0], x[:, 1]
+    F = np.stack([X * X + Y * Y - r[idx] ** 2, Y - X**3], axis=1)
+    J = np.empty((x.shape[0], 2, 2))
+    J[:, 0, 0], J[:, 0, 1] = 2 * X, 2 * Y
+    J[:, 1, 0], J[:, 1, 1] = -3 * X * X, 1.0
+    return F, J
+
+
+def test_newton_vectorised_equals_loop_and_converges():
+    r = np.array([0.5, 1.0, 2.0, 3.0])
+    x0 = np.tile([1.0, 1.0], (4, 1))
+    res = newton(lambda x, i: _circle(x, i, r), x0)
+    assert res.converged.all() and (res.status == CONVERGED).all()
+    X, Y = res.x[:, 0], res.x[:, 1]
+    np.testing.assert_allclose(X * X + Y * Y, r * r, rtol=1e-14)
+    np.testing.assert_allclose(Y, X**3, rtol=1e-14, atol=1e-15)
+    for k in range(4):
+        one = newton(lambda x, i, k=k: _circle(x, i + k, r), x0[k : k + 1])
+        np.testing.assert_array_equal(one.x[0], res.x[k])
+        assert one.n_iter[0] == res.n_iter[k]
+
+
+def test_newton_status_codes():
+    def fun(x, idx):
+        F = np.where(idx[:, None] == 0, np.nan, x - 1.0)
+        return F, np.ones((x.shape[0], 1, 1))
+
+    res = newton(fun, np.array([[0.0], [5.0]]))
+    assert res.status.tolist() == [NONFINITE, CONVERGED]
+    res = newton(
+        lambda x, i: (np.arctan(x), 1 / (1 + x[:, :, None] ** 2)),
+        np.array([[3.0]]),
+        maxiter=2,
+        max_halvings=0,
+    )
+    assert res.status[0] in (MAXITER, NONFINITE) and not res.converged[0]
+
+
+def test_bracket_root_with_and_without_derivative():
+    c = np.array([0.1, 2.0, 7.5])
+
+    def g(x, idx):
+        return x**3 - c[idx], 3 * x * x
+
+    def g0(x, idx):
+        return x**3 - c[idx], None
+
+    for fun in (g, g0):
+        res = bracket_root(fun, np.zeros(3), np.full(3, 3.0), -np.ones(3))
+        assert res.converged.all()
+        np.testing.assert_allclose(res.x, np.cbrt(c), rtol=1e-14)
+
+
+def test_bracket_root_end_sign_known_without_evaluation():
+    # g also vanishes at the upper end (like the trivial paramagnetic root of the spin-glass
+    # equation): only its sign there is given, the solver never evaluates the end
+    def g(x, idx):
+        return (x - 0.3) * (1.0 - x), None
+
+    res = bracket_root(g, np.array([0.0]), np.array([1.0]), -np.ones(1))
+    assert abs(res.x[0] - 0.3) < 1e-14
+
+
+def test_fixed_point():
+    res = fixed_point(lambda x, i: x - np.cos(x), np.array([[0.0], [1.0]]), omega=0.8, xtol=1e-14)
+    assert res.converged.all()
+    np.testing.assert_allclose(res.x[:, 0], 0.7390851332151607, rtol=1e-12)
