@@ -41,6 +41,7 @@ def compute(quick: bool, seed: int):
     """Theory lines, m(T) at ``M_ALPHA`` and the Monte Carlo Dataset."""
     cfg = SETTINGS[quick]
     lines = hopfield.transition_lines(cfg["alphas"])
+    lines.attrs["alpha_c_T0"] = hopfield.critical_capacity(0.0)
     T_curve = np.linspace(0.0, 1.0, 41 if quick else 201)
     m_theory = hopfield.solve(M_ALPHA, T_curve)
     mc = simulate(Hopfield(), N=cfg["N"], alpha=sorted(set(cfg["mc_alpha"]) | {M_ALPHA}),
@@ -58,8 +59,15 @@ def plot(lines, m_theory, mc, path) -> None:
     a = lines.alpha.values
     styles = {"T_g": ("k-", "$T_g$ (spin glass)"), "T_M": ("b-", "$T_M$ (retrieval appears)"),
               "T_c": ("r-", "$T_c$ (retrieval global)"), "T_AT": ("g--", "$T_{AT}$ (RS breaks)")}
+    ac = lines.attrs["alpha_c_T0"]
     for v, (st, lab) in styles.items():
-        ax.plot(a, lines[v].values, st, label=lab)
+        y = lines[v].values
+        if v == "T_M":  # the spinodal ends at the T = 0 critical capacity
+            ax.plot(np.append(a[np.isfinite(y)], ac), np.append(y[np.isfinite(y)], 0.0), st,
+                    label=lab)
+        else:
+            ax.plot(a, y, st, label=lab)
+    ax.plot(a, lines["T_c_low"].values, "r:", label=r"$T_c$ lower branch (RS reentrance)")
     mm = mc.m.mean("sample").isel(N=-1)
     A, T = np.meshgrid(mc.alpha.values, mc.T.values, indexing="ij")
     sc = ax.scatter(A.ravel(), T.ravel(), c=mm.values.ravel(), cmap="viridis", vmin=0, vmax=1,
@@ -97,7 +105,7 @@ def main(argv: list[str]) -> int:
     png = out / "ags_phase_diagram.png"
     plot(lines, m_theory, mc, png)
     files.append(png)
-    print(f"alpha_c(T=0) = {hopfield.critical_capacity(0.0):.6f} (RS)")
+    print(f"alpha_c(T=0) = {lines.attrs['alpha_c_T0']:.10f} (RS)")
     print("wrote " + ", ".join(str(f) for f in files)
           + f" in {time.perf_counter() - t0:.1f} s")
     return 0
