@@ -142,8 +142,8 @@ def _curve(sigma, T, beta, m0=None):
     M = gauss_moments(m, sigma, beta)
     C = M.Chat
     q = 1.0 - C * T
-    alpha = sigma**2 * (1.0 - C) ** 2 / q
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # q = 0 only where T >= 1 (no branch)
+        alpha = sigma**2 * (1.0 - C) ** 2 / q
         dm = sigma * M.Chat_m / (1.0 - M.Chat)  # from m = A(m, sigma)
         dC = M.Chat_m * dm + M.Chat_s
         D = 2.0 / sigma - 2.0 * dC / (1.0 - C) + T * dC / q

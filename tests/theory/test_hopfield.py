@@ -394,3 +394,15 @@ def test_phase_survives_netcdf(tmp_path):
     with xr.open_dataset(path) as back:
         back = back.load()
     xr.testing.assert_identical(back, ds)
+
+
+def test_phase_diagram_grid_across_T1_and_T0_without_warnings():
+    """T = 0, the float just below 1 (np.linspace(0, 1.2, 49)[40]), 1 and above, no warnings."""
+    Ts = [0.0, 0.5, np.nextafter(1.0, 0.0), 1.0, 1.2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = hopfield.phase_diagram(alpha=np.linspace(0.01, 0.15, 8), T=Ts)
+    assert set(np.unique(ds.phase.values)) <= {"retrieval", "spin_glass", "paramagnet", "none"}
+    assert ds.phase.sel(alpha=0.01, T=0.0).item() == "retrieval"
+    assert ds.phase.sel(alpha=0.01, T=1.2).item() == "paramagnet"  # T_g(0.01) = 1.1
+    assert ds.phase.sel(alpha=0.15, T=1.2).item() == "spin_glass"  # T_g(0.15) = 1.387
