@@ -104,3 +104,26 @@ def test_extrapolate_in_N_recovers_intercept():
     assert ex.m_sem.item() < 2e-3
     with pytest.raises(ValueError, match="at least two sizes"):
         extrapolate_in_N(mc.isel(N=[0]))
+
+
+def test_every_cited_key_exists():
+    """Static scan: string keys passed as ``references=[...]`` or to ``cite(...)`` are registered."""
+    import ast
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    missing = []
+    for pkg in ("assoc", "theory", "montecarlo", "papers"):
+        for path in (root / pkg).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.Call):
+                    continue
+                args = list(node.args) if getattr(node.func, "id", None) == "cite" else []
+                args += [k.value for k in node.keywords if k.arg == "references"]
+                for a in args:
+                    elts = a.elts if isinstance(a, (ast.List, ast.Tuple)) else [a]
+                    for e in elts:
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                            if e.value not in REFERENCES:
+                                missing.append(f"{path.name}: {e.value}")
+    assert not missing, missing
