@@ -46,6 +46,14 @@ REFERENCES: dict[str, str] = {
         "E. Agliari, A. Barra, A. Galluzzi, F. Guerra, F. Moauro, Multitasking associative "
         "networks, Phys. Rev. Lett. 109, 268101 (2012), doi:10.1103/PhysRevLett.109.268101"
     ),
+    "Agliari2023": (
+        "E. Agliari, A. Alessandrelli, A. Barra, F. Ricci-Tersenghi, Parallel learning by "
+        "multitasking neural networks, arXiv:2308.04106 (2023)"
+    ),
+    "Agliari2013": (
+        "E. Agliari, A. Barra, A. Galluzzi, M. Isopi, Multitasking network with fast noise, "
+        "arXiv:1304.4488 (2013)"
+    ),
     "Ramsauer2020": (
         "H. Ramsauer et al., Hopfield networks is all you need, arXiv:2008.02217, ICLR 2021"
     ),

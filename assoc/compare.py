@@ -114,7 +114,8 @@ def extrapolate_in_N(
         dims = mean.dims[:-1]
         coords = {d: mean[d] for d in dims}
         out[v] = xr.DataArray(b0, dims=dims, coords=coords,
-                              attrs={"long_name": f"{v} extrapolated to N -> infinity", "units": "1"})
+                              attrs={"long_name": f"{v} extrapolated to N -> infinity",
+                                     "units": "1"})
         out[f"{v}_sem"] = xr.DataArray(np.sqrt(var0 * scale), dims=dims, coords=coords,
                                        attrs={"long_name": f"standard error of extrapolated {v}",
                                               "units": "1"})
@@ -122,5 +123,7 @@ def extrapolate_in_N(
                                         attrs={"long_name": f"chi-square per dof of the {v} fit",
                                                "units": "1"})
     out.attrs.update(mc.attrs)
-    out.attrs["extrapolation"] = f"weighted least squares in N^-{exponent:g}, N = {mc.N.values.tolist()}"
+    out.attrs["extrapolation"] = (
+        f"weighted least squares in N^-{exponent:g}, N = {mc.N.values.tolist()}"
+    )
     return out

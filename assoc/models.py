@@ -7,7 +7,6 @@ energies and energy differences live in :mod:`assoc.energy`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from .validation import check_int, check_real
@@ -91,7 +90,3 @@ class Hopfield(DenseHebbian):
 def n_patterns(model: Model, alpha: float, N: int) -> int:
     """Functional form of :meth:`Model.n_patterns`."""
     return model.n_patterns(alpha, N)
-
-
-def _factorial(P: int) -> int:
-    return math.factorial(P)

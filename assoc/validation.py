@@ -68,7 +68,8 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
         raise ValueError(f"{name} must be an integer (got {value!r})")
     v = int(value)
     if (low is not None and v < low) or (high is not None and v > high):
-        raise ValueError(f"{name} must be an integer {_interval(low, high, False, False)} (got {v})")
+        rng = _interval(low, high, False, False)
+        raise ValueError(f"{name} must be an integer {rng} (got {v})")
     return v
 
 

@@ -52,12 +52,12 @@ def main() -> None:
         state = init_state(xi[None], spins)
         Tc = np.full((1, C), T)
         run_sweeps(Hopfield(), Glauber(), xi[None], state, Tc, keys, 1)  # warm-up
-        t_eng = best_of(lambda: run_sweeps(Hopfield(), Glauber(), xi[None], state, Tc, keys,
-                                           args.sweeps))
+        t_eng = best_of(lambda st=state, Tc=Tc, keys=keys: run_sweeps(
+            Hopfield(), Glauber(), xi[None], st, Tc, keys, args.sweeps))
         eng = args.sweeps * N * C / t_eng
         S = np.repeat(xi[0].astype(np.float64)[:, None], C, axis=1)
         rng = np.random.default_rng(0)
-        t_nv = best_of(lambda: naive_sweeps(J, S, 1.0 / T, rng, args.naive_sweeps))
+        t_nv = best_of(lambda S=S, rng=rng: naive_sweeps(J, S, 1.0 / T, rng, args.naive_sweeps))
         nv = args.naive_sweeps * N * C / t_nv
         m_eng = float((state.M[0, 0] / N).mean())
         m_nv = float((xi[0] @ S / N).mean())

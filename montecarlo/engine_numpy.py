@@ -53,7 +53,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, dtype: type | None = None) -> 
 
 
 def site_blocks(sites: np.ndarray, max_block: int) -> list[np.ndarray]:
-    """Split a site sequence into consecutive blocks of distinct sites, at most ``max_block`` long."""
+    """Split ``sites`` into consecutive blocks of distinct sites, at most ``max_block`` each."""
     blocks: list[np.ndarray] = []
     start = 0
     seen: set[int] = set()
@@ -181,7 +181,7 @@ def _sweep_blocked(state: ChainState, thr: np.ndarray,
             Gv, Dv = G[0], D[0]
             buf, acc = np.empty(sblk.shape[2], M.dtype), np.empty(sblk.shape[2], bool)
             rows = zip([Gv[j, :j] for j in range(b)], [Dv[:j] for j in range(b)], H0[0],
-                       sblk[0], thr[step : step + b, 0], m2s[0], Dv)
+                       sblk[0], thr[step : step + b, 0], m2s[0], Dv, strict=True)
             for g, Dprev, h0, s_j, t_j, m2s_j, d_j in rows:  # positional outputs
                 dot(g, Dprev, buf)
                 add(buf, h0, buf)

@@ -54,7 +54,8 @@ def main(argv: list[str]) -> int:
     write_netcdf(out, args.out / "ags_mc_crosscheck.nc")
     write_netcdf(mc, args.out / "ags_mc_crosscheck_mc.nc")
     print(f"alpha = {ALPHA}, N = {Ns}, samples = {samples}, sweeps = {sweeps}, seed = {args.seed}")
-    print(f"{'T':>5} {'m_RS':>12} {'m_MC(N->inf)':>14} {'sem':>10} {'z':>7} {'kept':>12} {'chi2/dof':>9}")
+    print(f"{'T':>5} {'m_RS':>12} {'m_MC(N->inf)':>14} {'sem':>10} {'z':>7} {'kept':>12} "
+          f"{'chi2/dof':>9}")
     for i, T in enumerate(out["T"].values):
         row = out.isel(alpha=0, T=i)
         print(f"{T:5.2f} {float(row.m_theory):12.8f} {float(row.m_mc):14.8f} "

@@ -32,7 +32,8 @@ def test_check_int_messages():
 
 def _theory_ds():
     ds = xr.Dataset(
-        {"m": (("alpha", "branch"), [[0.9, 0.0]]), "converged": (("alpha", "branch"), [[True, True]])},
+        {"m": (("alpha", "branch"), [[0.9, 0.0]]),
+         "converged": (("alpha", "branch"), [[True, True]])},
         coords={"alpha": [0.05], "branch": ["retrieval", "spin_glass"]},
     )
     return finalize(ds, kind="theory", model="hopfield", normalisation="x", references=["AGS1987"])
@@ -107,7 +108,7 @@ def test_extrapolate_in_N_recovers_intercept():
 
 
 def test_every_cited_key_exists():
-    """Static scan: string keys passed as ``references=[...]`` or to ``cite(...)`` are registered."""
+    """Static scan: string keys given as ``references=[...]`` or to ``cite(...)`` are registered."""
     import ast
     import pathlib
 
