@@ -26,7 +26,7 @@ def test_netcdf(results, kind, tmp_path):
 
 
 # zarr 3 warns that fixed-width unicode (the theory 'phase' variable) has no v3 spec yet
-@pytest.mark.filterwarnings("ignore::UserWarning:zarr")
+@pytest.mark.filterwarnings("ignore:The data type .* does not have a Zarr V3 specification")
 @pytest.mark.parametrize("kind", ["theory", "montecarlo"])
 def test_zarr(results, kind, tmp_path):
     pytest.importorskip("zarr")
