@@ -91,6 +91,31 @@ REFERENCES: dict[str, str] = {
         "computational abilities, Proc. Natl. Acad. Sci. USA 79, 2554 (1982), "
         "doi:10.1073/pnas.79.8.2554"
     ),
+    "CAG1986": (
+        "A. Crisanti, D. J. Amit, H. Gutfreund, Saturation level of the Hopfield model for "
+        "neural network, Europhys. Lett. 2, 337 (1986), doi:10.1209/0295-5075/2/4/012"
+    ),
+    "SteffanKuhn1994": (
+        "H. Steffan, R. Kuhn, Replica symmetry breaking in attractor neural network models, "
+        "Z. Phys. B 95, 249 (1994), doi:10.1007/BF01312198"
+    ),
+    "Gardner1987": (
+        "E. Gardner, Multiconnected neural network models, J. Phys. A 20, 3453 (1987), "
+        "doi:10.1088/0305-4470/20/11/046"
+    ),
+    "BaldiVenkatesh1987": (
+        "P. Baldi, S. S. Venkatesh, Number of stable points for spin-glasses and neural "
+        "networks of higher orders, Phys. Rev. Lett. 58, 913 (1987), "
+        "doi:10.1103/PhysRevLett.58.913"
+    ),
+    "Gross1984": (
+        "D. J. Gross, M. Mezard, The simplest spin glass, Nucl. Phys. B 240, 431 (1984), "
+        "doi:10.1016/0550-3213(84)90237-2"
+    ),
+    "MPV1987": (
+        "M. Mezard, G. Parisi, M. A. Virasoro, Spin Glass Theory and Beyond (World Scientific, "
+        "1987), doi:10.1142/0271"
+    ),
 }
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .validation import check_int, check_real
 
-__all__ = ["Model", "Hopfield", "DenseHebbian", "n_patterns"]
+__all__ = ["Model", "Hopfield", "DenseHebbian", "MultitaskingHebbian", "ExampleHebbian",
+           "n_patterns"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,95 @@ class Hopfield(DenseHebbian):
     @property
     def normalisation(self) -> str:
         return "H = -(1/2N) sum_(i!=j) sum_mu xi_i xi_j s_i s_j; K = round(alpha N)"
+
+
+@dataclass(frozen=True)
+class MultitaskingHebbian(Model):
+    """Multitasking Hebbian network: K diluted archetypes, low storage.
+
+    Patterns ``xi^mu_i in {-1, 0, +1}`` with ``P(0) = d`` (the dilution is a control,
+    not part of the specification); ``J_ij = (1/N) sum_mu xi^mu_i xi^mu_j`` (i != j),
+    ``H = -(1/2N) sum_mu (M_mu^2 - sum_i (xi^mu_i)^2)``, ``M_mu = sum_i xi^mu_i s_i``.
+    The number of patterns K is fixed as N grows (low storage); ``alpha`` is unused.
+    Agliari et al., PRL 109, 268101 (2012).
+
+    Attributes
+    ----------
+    K : int >= 1
+        Number of archetypes.
+    """
+
+    K: int = 2
+
+    name = "multitasking_hebbian"
+
+    def __post_init__(self) -> None:
+        if self.P != 2:
+            raise ValueError(f"P must be 2 for the multitasking network (got {self.P})")
+        check_int("K", self.K, low=1)
+
+    def n_patterns(self, alpha: float | None = None, N: int | None = None) -> int:
+        """K, whatever the size (low storage)."""
+        return self.K
+
+    @property
+    def normalisation(self) -> str:
+        return ("J_ij = (1/N) sum_mu xi_i^mu xi_j^mu (i != j); H = -(1/2N) sum_mu (M_mu^2 - "
+                "sum_i (xi_i^mu)^2); xi in {-1,0,1}, P(0) = d; K fixed (low storage)")
+
+
+@dataclass(frozen=True)
+class ExampleHebbian(MultitaskingHebbian):
+    """Multitasking network built from noisy examples of K diluted archetypes.
+
+    Examples ``eta^(mu,a) = xi^mu chi^(mu,a)``, ``a = 1..M``, ``P(chi = +1) = (1 + r)/2``;
+    ``rho = (1 - r^2)/(M r^2)``, ``R = r^2 (1 + rho)``. Couplings (i != j):
+
+    * ``protocol='supervised'``: ``J_ij = (1/(N R)) sum_mu etabar^mu_i etabar^mu_j`` with
+      ``etabar^mu = (1/M) sum_a eta^(mu,a)``; as integer patterns
+      ``X^mu = sum_a eta^(mu,a)`` (entries in [-M, M]) with coupling scale ``1/(R M^2)``;
+    * ``protocol='unsupervised'``: ``J_ij = (1/(N R M)) sum_(mu,a) eta^(mu,a)_i
+      eta^(mu,a)_j``: K M integer patterns ``eta`` with scale ``1/(R M)``.
+
+    ``H = -(scale/2N) sum_nu (M_nu^2 - sum_i (X^nu_i)^2)`` over the integer patterns X.
+    Agliari et al., arXiv:2308.04106.
+    """
+
+    protocol: str = "supervised"
+
+    name = "example_hebbian"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.protocol not in ("supervised", "unsupervised"):
+            raise ValueError("protocol must be one of 'supervised', 'unsupervised' "
+                             f"(got {self.protocol!r})")
+
+    @staticmethod
+    def R(r: float, M: int) -> float:
+        """``R = r^2 (1 + rho) = r^2 + (1 - r^2)/M``."""
+        r = float(check_real("r", r, low=0.0, high=1.0, low_open=True))
+        M = check_int("M", M, low=1)
+        return r * r + (1.0 - r * r) / M
+
+    def integer_patterns(self, eta: np.ndarray, r: float) -> tuple[np.ndarray, float]:
+        """Integer patterns and coupling scale from examples ``eta`` (..., K, M, N)."""
+        M = eta.shape[-2]
+        R = self.R(r, M)
+        if self.protocol == "supervised":
+            X = eta.astype(np.int16).sum(axis=-2)
+            X = X.astype(np.int8) if M <= 127 else X
+            return X, 1.0 / (R * M * M)
+        return eta.reshape(eta.shape[:-3] + (-1, eta.shape[-1])), 1.0 / (R * M)
+
+    @property
+    def normalisation(self) -> str:
+        if self.protocol == "supervised":
+            J = "J_ij = (1/(N R)) sum_mu etabar_i etabar_j, etabar = (1/M) sum_a eta^a"
+        else:
+            J = "J_ij = (1/(N R M)) sum_(mu,a) eta_i^(mu,a) eta_j^(mu,a)"
+        return (f"{J} (i != j); eta = xi chi, P(chi=+1) = (1+r)/2, R = r^2 + (1-r^2)/M; "
+                "xi in {-1,0,1}, P(0) = d; K, M fixed (low storage)")
 
 
 def n_patterns(model: Model, alpha: float, N: int) -> int:

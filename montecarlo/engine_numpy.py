@@ -38,15 +38,20 @@ from .state import ChainState
 __all__ = ["init_state", "run_sweeps", "exact_dtype", "site_blocks"]
 
 
-def exact_dtype(N: int, K: int) -> type:
-    """float32 when every integer the P=2 engine forms fits in its 24-bit mantissa."""
-    return np.float32 if (N + 2) * K < 2**23 else np.float64
+def exact_dtype(N: int, K: int, max_abs: int = 1) -> type:
+    """float32 when every integer the P=2 engine forms fits in its 24-bit mantissa.
+
+    ``max_abs`` bounds the pattern entries (1 for +-1 or diluted patterns; M for the
+    summed examples of a supervised coupling): fields are bounded by
+    ``K max_abs^2 (N + 2)``.
+    """
+    return np.float32 if (N + 2) * K * max_abs * max_abs < 2**23 else np.float64
 
 
 def init_state(xi: np.ndarray, spins: np.ndarray, dtype: type | None = None) -> ChainState:
     """State from patterns ``xi`` (S, K, N) and spins (S, R, N) in {-1, +1}."""
     S, K, N = xi.shape
-    dtype = dtype or exact_dtype(N, K)
+    dtype = dtype or exact_dtype(N, K, int(np.abs(xi).max(initial=1)))
     sp = np.ascontiguousarray(np.transpose(spins, (2, 0, 1))).astype(dtype)
     M = np.einsum("ski,isr->skr", xi.astype(np.int64), sp.astype(np.int64)).astype(dtype)
     return ChainState(spins=sp, M=M, sweep=0)
@@ -93,6 +98,7 @@ def run_sweeps(
     measure: Callable[[ChainState], None] | None = None,
     blocked: bool | None = None,
     max_block: int | None = None,
+    scale: float = 1.0,
 ) -> ChainState:
     """Advance ``state`` by ``n_sweeps`` sweeps of N single-spin updates each.
 
@@ -108,6 +114,10 @@ def run_sweeps(
     sites_rng : ``sweep -> Generator`` for random-site order (shared by all chains).
     measure : called with the state after every sweep.
     blocked : use the delayed-update algorithm (default: when P = 2).
+    scale : coupling scale: the Hamiltonian is ``scale`` times the Hebbian one of the
+        integer patterns ``xi`` (e.g. ``1/(R M^2)`` for supervised example couplings
+        written with summed examples); energy differences are ``2 scale / N^(P-1)``
+        times an integer, so flips stay exact. Default 1.
     """
     S, K, N = xi.shape
     R = state.spins.shape[2]
@@ -119,7 +129,9 @@ def run_sweeps(
     dtype = state.M.dtype
     xif = xi.astype(dtype)  # (S, K, N)
     xiT = np.ascontiguousarray(np.transpose(xif, (0, 2, 1)))  # (S, N, K)
-    unit = 2.0 / float(N) ** (model.P - 1)  # dE = unit * (integer)
+    if not float(scale) > 0:
+        raise ValueError(f"scale must be > 0 (got {scale!r})")
+    unit = 2.0 * float(scale) / float(N) ** (model.P - 1)  # dE = unit * (integer)
     B = max_block or _block_size(R)
     seq_blocks = None
     if rule.order == "sequential" and blocked:  # same blocks every sweep: cache their data

@@ -1,0 +1,561 @@
+"""The Hopfield model on the symbolic engine: replica symmetric and one-step RSB.
+
+Conventions are those of :mod:`theory.hopfield` (:class:`assoc.models.Hopfield`,
+``K = alpha N``).  The free energies are written once, as sympy expressions, and the
+symbolic engine (:mod:`theory.symbolic`) derives everything else.
+
+Replica symmetric (AGS 1987, Ann. Phys. 173, 30, doi:10.1016/0003-4916(87)90092-3)::
+
+    f_RS = alpha/2 + m^2/2 + alpha/(2 beta) [ln(1 - beta(1-q)) - beta q/(1 - beta(1-q))]
+           + alpha beta p (1-q)/2 - (1/beta) E_z ln 2cosh(beta(m + sqrt(alpha p) z))
+
+It reproduces the foundation's hand-written solver (:func:`theory.hopfield.solve`) to 1e-10
+(a test).
+
+One-step RSB (Crisanti, Amit & Gutfreund, Europhys. Lett. 2, 337 (1986); rederived here):
+the replica matrix has ``q1`` inside blocks of size ``theta`` and ``q0`` between them.  The
+eigenvalues of ``1 - beta Q`` are ``l1 = 1 - beta(1-q1)`` and
+``l2 = 1 - beta(1-q1) - beta theta (q1-q0)`` (and ``l2 - n beta q0``), which gives, with
+``h = m + sqrt(alpha p0) z0 + sqrt(alpha (p1 - p0)) z1``::
+
+    f_1RSB = alpha/2 + m^2/2
+             + alpha/(2 beta) [(1 - 1/theta) ln l1 + (1/theta) ln l2 - beta q0 / l2]
+             + (alpha beta/2) [p1 - (1 - theta) p1 q1 - theta p0 q0]
+             - 1/(beta theta) E_z0 ln E_z1 (2cosh(beta h))^theta.
+
+It equals f_RS at ``q0 = q1, p0 = p1`` (any theta) and at ``theta = 1`` (tests).  The
+Parisi parameter theta is optimised (``df/dtheta = 0``, the extremum of f in theta, found by
+:func:`theory.symbolic.optimize_parameter`).  At T = 0 the engine takes the limit with
+``q1 = 1 - C/beta`` and ``theta = mu/beta`` (C, mu finite); the inner average then has the
+closed form :class:`theory.symbolic.ExpAbsMoment`, so T = 0 costs one numerical average.
+
+Results (derived here, see ``tests/theory/test_hopfield_rsb.py``): at T = 0 the 1RSB
+retrieval state has a very large Parisi parameter (``mu ~ 1/T_AT``, about 100 at
+alpha = 0.13) and a free-energy gain over RS of order 1e-6; the 1RSB critical capacity is
+slightly above the RS ``0.1379056`` (Steffan & Kuhn, Z. Phys. B 95, 249 (1994), report the
+same small increase).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+import sympy as sp
+import xarray as xr
+
+from assoc.dataset import finalize
+from assoc.models import Hopfield
+from assoc.validation import check_choice, check_real
+
+from ._solver import CONVERGED, NO_SOLUTION, STATUS_MEANINGS
+from .symbolic import GaussianAverage as E
+from .symbolic import ReplicaFreeEnergy
+from .symbolic.model import CompiledFreeEnergy
+from .symbolic.solve import continuation, fold, optimize_parameter, solve_points
+
+__all__ = [
+    "ANSATZE",
+    "SYMBOLS",
+    "rs_free_energy",
+    "rsb_free_energy",
+    "solve",
+    "critical_point",
+    "critical_capacity",
+]
+
+ANSATZE = ("RS", "1RSB")
+_REFS = ["AGS1987", "CAG1986", "SteffanKuhn1994"]
+
+_r = dict(real=True)
+_nn = dict(nonnegative=True)
+_pos = dict(positive=True)
+#: The sympy symbols of the Hopfield free energies.
+SYMBOLS: dict[str, sp.Symbol] = {
+    "m": sp.Symbol("m", **_r),
+    "q": sp.Symbol("q", **_nn),
+    "p": sp.Symbol("p", **_nn),
+    "q0": sp.Symbol("q0", **_nn),
+    "q1": sp.Symbol("q1", **_nn),
+    "p0": sp.Symbol("p0", **_nn),
+    "p1": sp.Symbol("p1", **_nn),
+    "theta": sp.Symbol("theta", **_pos),
+    "C": sp.Symbol("C", **_pos),
+    "mu": sp.Symbol("mu", **_pos),
+    "alpha": sp.Symbol("alpha", **_pos),
+    "beta": sp.Symbol("beta", **_pos),
+    "z": sp.Symbol("z", **_r),
+    "z0": sp.Symbol("z0", **_r),
+    "z1": sp.Symbol("z1", **_r),
+}
+
+_EXTRA = {
+    "q0": ("1RSB overlap between states", "1"),
+    "q1": ("1RSB overlap within a state", "1"),
+    "p0": ("1RSB noise conjugate to q0", "1"),
+    "p1": ("1RSB noise conjugate to q1", "1"),
+    "theta": ("Parisi parameter (block size)", "1"),
+    "mu": ("theta/T, finite at T = 0", "1"),
+    "f_rs": ("RS free energy per spin at the same point", "1"),
+    "delta_f": ("free-energy gain of 1RSB over RS, f_1RSB - f_RS", "1"),
+    "rsb": ("replica symmetry is broken (q1 > q0) at this point", "1"),
+    "curvature": ("d2 f_eff / dm2 with the other order parameters at their saddle", "1"),
+    "alpha_c": ("critical load of the retrieval branch (saddle-node)", "1"),
+    "alpha_c_error": ("error estimate of alpha_c", "1"),
+}
+
+
+# ----------------------------------------------------------------------------------------
+# the free energies
+# ----------------------------------------------------------------------------------------
+@cache
+def rs_free_energy() -> ReplicaFreeEnergy:
+    """RS AGS free energy in (m, q, p), controls (alpha, beta); T = 0: ``q = 1 - C/beta``."""
+    s = SYMBOLS
+    m, q, p, a, b, z = s["m"], s["q"], s["p"], s["alpha"], s["beta"], s["z"]
+    h = m + sp.sqrt(a * p) * z
+    lam = 1 - b * (1 - q)
+    f = (a / 2 + m**2 / 2 + a / (2 * b) * (sp.log(lam) - b * q / lam)   # AGS 1987, RS f
+         + a * b * p * (1 - q) / 2 - E(sp.log(2 * sp.cosh(b * h)), z) / b)
+    return ReplicaFreeEnergy(
+        f, (m, q, p), (a, b), beta=b,
+        bounds={q: (0.0, 1.0), p: (0.0, None)}, constraints=(lam,),
+        zero_temperature_scaling={q: 1 - s["C"] / b},
+        zero_temperature_bounds={s["C"]: (0.0, 1.0)},
+        minimize=(m,), name="hopfield RS",
+    )
+
+
+@cache
+def rsb_free_energy() -> ReplicaFreeEnergy:
+    """1RSB free energy in (m, q0, q1, p0, p1, theta), controls (alpha, beta).
+
+    T = 0: ``q1 = 1 - C/beta``, ``theta = mu/beta``; order parameters (m, q0, C, p0, p1, mu).
+    """
+    s = SYMBOLS
+    m, q0, q1, p0, p1, th = (s[k] for k in ("m", "q0", "q1", "p0", "p1", "theta"))
+    a, b, z0, z1 = s["alpha"], s["beta"], s["z0"], s["z1"]
+    h = m + sp.sqrt(a * p0) * z0 + sp.sqrt(a * (p1 - p0)) * z1
+    l1 = 1 - b * (1 - q1)
+    l2 = 1 - b * (1 - q1) - b * th * (q1 - q0)
+    inner = E((2 * sp.cosh(b * h)) ** th, z1)
+    f = (a / 2 + m**2 / 2                                  # CAG 1986, 1RSB f (derived here)
+         + a / (2 * b) * ((1 - 1 / th) * sp.log(l1) + sp.log(l2) / th - b * q0 / l2)
+         + a * b / 2 * (p1 - (1 - th) * p1 * q1 - th * p0 * q0)
+         - E(sp.log(inner), z0) / (b * th))
+    return ReplicaFreeEnergy(
+        f, (m, q0, q1, p0, p1, th), (a, b), beta=b,
+        bounds={q0: (0.0, 1.0), q1: (0.0, 1.0), p0: (0.0, None), p1: (0.0, None),
+                th: (0.0, 1.0)},
+        constraints=(l1, l2, p1 - p0, q1 - q0),
+        zero_temperature_scaling={q1: 1 - s["C"] / b, th: s["mu"] / b},
+        zero_temperature_bounds={s["C"]: (0.0, 1.0), s["mu"]: (0.0, None)},
+        minimize=(m,), name="hopfield 1RSB",
+    )
+
+
+@cache
+def _compiled(ansatz: str, zero_temperature: bool) -> CompiledFreeEnergy:
+    model = rs_free_energy() if ansatz == "RS" else rsb_free_energy()
+    if zero_temperature:
+        model = model.zero_temperature()
+    return model.compile()
+
+
+# ----------------------------------------------------------------------------------------
+# RS retrieval through the engine
+# ----------------------------------------------------------------------------------------
+#: Load at which every continuation in alpha starts (Curie-Weiss end of the branch).
+ALPHA_START = 1e-6
+
+
+def _curie_weiss_m(T: np.ndarray) -> np.ndarray:
+    """Positive root of ``m = tanh(m/T)`` (1 at T = 0, 0 for T >= 1)."""
+    T = np.asarray(T, dtype=float)
+    m = np.ones_like(T)
+    hot = T >= 1.0
+    for _ in range(200):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where(T > 0, 1.0 / np.where(T > 0, T, 1.0), np.inf)
+            t = np.tanh(b * m)
+            step = (m - t) / (1.0 - b * (1.0 - t * t))
+        m = np.where((T > 0) & np.isfinite(step), np.clip(m - step, 1e-3, 1.0), m)
+    return np.where(hot, 0.0, m)
+
+
+def _rs_lines(alpha: np.ndarray, T: np.ndarray):
+    """RS retrieval on the grid alpha x T by continuation in alpha (one line per T).
+
+    Returns x (nA, nT, 3) in the model's variables ((m, q, p), or (m, C, p) at T = 0), the
+    status and n_iter.
+    """
+    order = np.argsort(alpha)
+    a_sorted = alpha[order]
+    nA, nT = alpha.size, T.size
+    X = np.full((nA, nT, 3), np.nan)
+    status = np.full((nA, nT), NO_SOLUTION, dtype=np.int8)
+    n_iter = np.zeros((nA, nT), dtype=np.int32)
+    path = np.concatenate([[ALPHA_START], a_sorted])
+    for zero in (True, False):
+        cols = np.flatnonzero((T == 0) if zero else (T > 0) & (T < 1))
+        if cols.size == 0:
+            continue
+        cf = _compiled("RS", zero)
+        t = T[cols]
+        m0 = _curie_weiss_m(t)
+        if zero:
+            x0 = np.stack([np.ones(cols.size), np.full(cols.size, 1e-12), np.ones(cols.size)], 1)
+            ctrl = {"alpha": ALPHA_START}
+            other: dict[str, Any] = {}
+        else:
+            b = 1.0 / t
+            q0 = m0**2
+            x0 = np.stack([m0, q0, q0 / (1.0 - b * (1.0 - q0)) ** 2], axis=1)
+            ctrl = {"alpha": ALPHA_START, "beta": b}
+            other = {"beta": b}
+        start = solve_points(cf, x0, ctrl, accept=lambda x, c: x[:, 0] > 1e-6)
+        ok = start.converged
+        if not ok.any():
+            continue
+        lines = np.flatnonzero(ok)
+        res = continuation(cf, start.x[lines], np.broadcast_to(path, (lines.size, path.size)),
+                           "alpha", {k: v[lines] for k, v in other.items()},
+                           accept=lambda x, c: x[:, 0] > 1e-6)
+        for li, col in enumerate(cols[lines]):
+            X[order, col] = res.x[li, 1:]
+            status[order, col] = res.status[li, 1:]
+            n_iter[order, col] = res.n_iter[li, 1:]
+    return X, status, n_iter
+
+
+def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
+    """m, q, p, C, f and the m-curvature from the line solutions."""
+    nA, nT, _ = X.shape
+    out = {k: np.full((nA, nT), np.nan) for k in ("m", "q", "p", "C", "f", "curvature")}
+    A, TT = np.meshgrid(alpha, T, indexing="ij")
+    for zero in (True, False):
+        sel = ((TT == 0) if zero else (TT > 0)) & np.isfinite(X[..., 0])
+        if not sel.any():
+            continue
+        cf = _compiled("RS", zero)
+        x = X[sel]
+        ctrl = {"alpha": A[sel]} if zero else {"alpha": A[sel], "beta": 1.0 / TT[sel]}
+        out["m"][sel] = x[:, 0]
+        out["p"][sel] = x[:, 2]
+        if zero:
+            out["C"][sel], out["q"][sel] = x[:, 1], 1.0
+        else:
+            out["q"][sel] = x[:, 1]
+            out["C"][sel] = (1.0 - x[:, 1]) / TT[sel]
+        out["f"][sel] = cf.f(x, ctrl)
+        out["curvature"][sel] = cf.stability(x, ctrl)["curvature"]
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# 1RSB retrieval
+# ----------------------------------------------------------------------------------------
+#: Scan of the Parisi parameter: mu = theta/T at T = 0, theta at T > 0.
+MU_GRID = np.geomspace(0.05, 1e6, 70)
+THETA_GRID = np.linspace(0.98, 0.02, 25)
+#: q1 - q0 below which a 1RSB solution has collapsed onto RS.
+COLLAPSE = 1e-9
+
+
+def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
+    """Optimise the Parisi parameter at the points where RS retrieval exists.
+
+    Returns a dict of flat arrays over the points (alpha, T) with the 1RSB order parameters
+    in the finite-T variables (q1, theta) plus C and mu.
+    """
+    n = alpha.size
+    keys = ("m", "q0", "q1", "p0", "p1", "theta", "mu", "C", "f")
+    out = {k: np.full(n, np.nan) for k in keys}
+    status = np.full(n, NO_SOLUTION, dtype=np.int8)
+    rsb = np.zeros(n, dtype=bool)
+    accept = lambda x, c: x[:, 0] > 1e-6  # noqa: E731
+    have = np.isfinite(rs["m"])
+    # T = 0: (m, q0, C, p0, p1, mu)
+    z = np.flatnonzero(have & (T == 0))
+    if z.size:
+        cf0 = _compiled("1RSB", True)
+        m, C, p = rs["m"][z], rs["C"][z], rs["p"][z]
+        x0 = np.stack([m, np.full(z.size, 1 - 1e-3), C, p * (1 - 1e-3), p,
+                       np.full(z.size, MU_GRID[0])], axis=1)
+        res = optimize_parameter(cf0, x0, {"alpha": alpha[z]}, "mu",
+                                 np.broadcast_to(MU_GRID, (z.size, MU_GRID.size)),
+                                 accept=accept)
+        ok = res.converged
+        x = res.x
+        for k, v in (("m", x[:, 0]), ("q0", x[:, 1]), ("C", x[:, 2]), ("p0", x[:, 3]),
+                     ("p1", x[:, 4]), ("mu", x[:, 5])):
+            out[k][z[ok]] = v[ok]
+        out["q1"][z[ok]] = 1.0
+        out["theta"][z[ok]] = 0.0
+        if ok.any():
+            out["f"][z[ok]] = cf0.f(x[ok], {"alpha": alpha[z[ok]]})
+        status[z] = res.status
+        rsb[z[ok]] = True
+    # T > 0: (m, q0, q1, p0, p1, theta)
+    w = np.flatnonzero(have & (T > 0))
+    if w.size:
+        cf = _compiled("1RSB", False)
+        b = 1.0 / T[w]
+        m, q, p = rs["m"][w], rs["q"][w], rs["p"][w]
+        d = 1e-3 * (1.0 - q)
+        x0 = np.stack([m, q - d, q + d, p * (1 - 1e-3), p, np.full(w.size, THETA_GRID[0])], 1)
+        res = optimize_parameter(cf, x0, {"alpha": alpha[w], "beta": b}, "theta",
+                                 np.broadcast_to(THETA_GRID, (w.size, THETA_GRID.size)),
+                                 accept=accept)
+        x = res.x
+        broken = res.converged & (x[:, 2] - x[:, 1] > COLLAPSE)
+        for k, j in (("m", 0), ("q0", 1), ("q1", 2), ("p0", 3), ("p1", 4), ("theta", 5)):
+            out[k][w[broken]] = x[broken, j]
+        out["mu"][w[broken]] = x[broken, 5] * b[broken]
+        out["C"][w[broken]] = b[broken] * (1.0 - x[broken, 2])
+        if broken.any():
+            out["f"][w[broken]] = cf.f(x[broken], {"alpha": alpha[w[broken]], "beta": b[broken]})
+        # no RSB solution (above the AT line): 1RSB is RS (q0 = q1, theta = 1)
+        flat = ~broken
+        for k, src in (("m", "m"), ("q0", "q"), ("q1", "q"), ("p0", "p"), ("p1", "p"),
+                       ("f", "f")):
+            out[k][w[flat]] = rs[src][w[flat]]
+        out["theta"][w[flat]] = 1.0
+        out["mu"][w[flat]] = b[flat]
+        out["C"][w[flat]] = rs["C"][w[flat]]
+        rsb[w[broken]] = True
+        status[w] = CONVERGED
+    return out, status, rsb
+
+
+def _controls(alpha: Any, T: Any) -> tuple[np.ndarray, np.ndarray]:
+    a = np.atleast_1d(check_real("alpha", alpha, low=0.0, low_open=True))
+    t = np.atleast_1d(check_real("T", T, low=0.0))
+    for name, v in (("alpha", a), ("T", t)):
+        if v.ndim != 1:
+            raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {v.shape})")
+    return a, t
+
+
+def _beta(T: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.where(T > 0, 1.0 / np.where(T > 0, T, 1.0), np.inf)
+
+
+def _finalize(ds: xr.Dataset, ansatz: str, **attrs: Any) -> xr.Dataset:
+    for name, (ln, units) in _EXTRA.items():
+        if name in ds.variables:
+            ds[name].attrs.setdefault("long_name", ln)
+            ds[name].attrs.setdefault("units", units)
+    if "status" in ds:
+        ds["status"].attrs["flag_values"] = np.array(sorted(STATUS_MEANINGS), dtype=np.int8)
+        ds["status"].attrs["flag_meanings"] = " ".join(
+            STATUS_MEANINGS[k].replace(" ", "_").replace("-", "_") for k in sorted(STATUS_MEANINGS))
+    return finalize(ds, kind="theory", model="hopfield", normalisation=Hopfield().normalisation,
+                    references=_REFS, ansatz=ansatz, engine="theory.symbolic", **attrs)
+
+
+def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB") -> xr.Dataset:
+    """Retrieval branch of the Hopfield model through the symbolic engine.
+
+    Parameters
+    ----------
+    alpha : float or 1-D array
+        Load ``K/N > 0``.
+    T : float or 1-D array
+        Temperature ``>= 0``; T = 0 uses the engine's zero-temperature model.
+    ansatz : {'RS', '1RSB'}
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``(alpha, T, branch)`` with ``branch = ['retrieval']``.  RS: ``m``, ``q``,
+        ``p``, ``C``, ``f``.  1RSB: ``m``, ``q0``, ``q1``, ``p0``, ``p1``, ``theta``, ``mu``
+        (``theta/T``, finite at T = 0), ``C`` (``beta (1 - q1)``), ``f``, ``f_rs``,
+        ``delta_f`` (``f_1RSB - f_RS >= 0``) and ``rsb``.  Both: ``curvature``
+        (d2 f_eff/dm2), ``converged``, ``stable`` (curvature > 0), ``status``.
+
+    Notes
+    -----
+    RS: continuation in alpha from ``ALPHA_START`` (the Curie-Weiss end) for each T, with
+    branch tracking; the branch ends at the saddle-node ``alpha_c(T)``.  1RSB: at every point
+    where RS retrieval exists the Parisi parameter is scanned (``MU_GRID`` at T = 0,
+    ``THETA_GRID`` at T > 0) with the other order parameters solved, and the root of
+    ``df/dtheta`` is refined; where no RSB solution exists (above the AT line) the 1RSB
+    solution is the RS one with ``theta = 1`` and ``rsb = False``.  Between the RS and 1RSB
+    critical loads (where only 1RSB retrieval exists) the 1RSB solution is continued in alpha.
+    """
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    a, t = _controls(alpha, T)
+    X, st, it = _rs_lines(a, t)
+    rs = _rs_observables(X, a, t)
+    A, TT = np.meshgrid(a, t, indexing="ij")
+    dims = ("alpha", "T", "branch")
+    coords = {"alpha": a, "T": t, "branch": ["retrieval"], "beta": ("T", _beta(t))}
+    if ansatz == "RS":
+        conv = st == CONVERGED
+        data = {k: (dims, v[..., None]) for k, v in rs.items()}
+        data["converged"] = (dims, conv[..., None])
+        data["stable"] = (dims, (conv & (rs["curvature"] > 0))[..., None])
+        data["status"] = (dims, st[..., None])
+        data["n_iter"] = (dims, it[..., None])
+        return _finalize(xr.Dataset(data, coords=coords), "RS")
+    flat = {k: v.ravel() for k, v in rs.items()}
+    out, status, rsb = _rsb_from_rs(flat, A.ravel(), TT.ravel())
+    out = {k: v.reshape(A.shape) for k, v in out.items()}
+    status = status.reshape(A.shape)
+    rsb = rsb.reshape(A.shape)
+    _extend_beyond_rs(out, status, rsb, a, t)
+    conv = status == CONVERGED
+    curv = _rsb_curvature(out, A, TT)
+    data = {k: (dims, v[..., None]) for k, v in out.items()}
+    data["f_rs"] = (dims, rs["f"][..., None])
+    data["delta_f"] = (dims, (out["f"] - rs["f"])[..., None])
+    data["rsb"] = (dims, rsb[..., None])
+    data["curvature"] = (dims, curv[..., None])
+    data["converged"] = (dims, conv[..., None])
+    data["stable"] = (dims, (conv & (curv > 0))[..., None])
+    data["status"] = (dims, status[..., None])
+    return _finalize(xr.Dataset(data, coords=coords), "1RSB")
+
+
+def _x_rsb(out: dict[str, np.ndarray], sel: np.ndarray, zero: bool) -> np.ndarray:
+    if zero:
+        cols = ("m", "q0", "C", "p0", "p1", "mu")
+    else:
+        cols = ("m", "q0", "q1", "p0", "p1", "theta")
+    return np.stack([out[k][sel] for k in cols], axis=1)
+
+
+def _rsb_curvature(out, A, TT) -> np.ndarray:
+    curv = np.full(A.shape, np.nan)
+    for zero in (True, False):
+        sel = ((TT == 0) if zero else (TT > 0)) & np.isfinite(out["m"])
+        if zero:
+            sel &= np.isfinite(out["mu"])
+        else:
+            sel &= out["theta"] < 1.0
+        if not sel.any():
+            continue
+        cf = _compiled("1RSB", zero)
+        ctrl = {"alpha": A[sel]} if zero else {"alpha": A[sel], "beta": 1.0 / TT[sel]}
+        curv[sel] = cf.stability(_x_rsb(out, sel, zero), ctrl)["curvature"]
+    # where 1RSB is RS (theta = 1), the RS curvature applies: recompute with the RS model
+    rsb_rs = (TT > 0) & (out["theta"] == 1.0) & np.isfinite(out["m"])
+    if rsb_rs.any():
+        cf = _compiled("RS", False)
+        x = np.stack([out["m"][rsb_rs], out["q0"][rsb_rs], out["p0"][rsb_rs]], axis=1)
+        curv[rsb_rs] = cf.stability(x, {"alpha": A[rsb_rs], "beta": 1.0 / TT[rsb_rs]})[
+            "curvature"]
+    return curv
+
+
+def _extend_beyond_rs(out, status, rsb, a, t) -> None:
+    """Continue the 1RSB retrieval in alpha past the last load with an RS solution (T = 0
+    and T > 0 with RSB), filling the points where only 1RSB retrieval exists."""
+    order = np.argsort(a)
+    for j, Tv in enumerate(t):
+        zero = Tv == 0
+        col_ok = np.isfinite(out["m"][order, j])
+        if not col_ok.any() or col_ok.all():
+            continue
+        last = np.flatnonzero(col_ok)[-1]
+        i0 = order[last]
+        if not rsb[i0]:
+            continue
+        rest = order[last + 1:]
+        if rest.size == 0:
+            continue
+        cf = _compiled("1RSB", zero)
+        sel = np.zeros(out["m"].shape, dtype=bool)
+        sel[i0, j] = True
+        x0 = _x_rsb(out, sel, zero)
+        path = np.concatenate([[a[i0]], a[rest]])[None, :]
+        other = {} if zero else {"beta": np.array([1.0 / Tv])}
+        res = continuation(cf, x0, path, "alpha", other, accept=lambda x, c: x[:, 0] > 1e-6,
+                           max_jump=0.05)
+        for k, i in enumerate(rest):
+            if not res.converged[0, k + 1]:
+                status[i, j] = res.status[0, k + 1]
+                continue
+            x = res.x[0, k + 1]
+            names = ("m", "q0", "C", "p0", "p1", "mu") if zero else (
+                "m", "q0", "q1", "p0", "p1", "theta")
+            for nm, v in zip(names, x, strict=True):
+                out[nm][i, j] = v
+            if zero:
+                out["q1"][i, j], out["theta"][i, j] = 1.0, 0.0
+                out["f"][i, j] = cf.f(x[None], {"alpha": a[i]})[0]
+            else:
+                out["mu"][i, j] = x[5] / Tv
+                out["C"][i, j] = (1.0 - x[2]) / Tv
+                out["f"][i, j] = cf.f(x[None], {"alpha": a[i], "beta": 1.0 / Tv})[0]
+            status[i, j] = CONVERGED
+            rsb[i, j] = True
+
+
+# ----------------------------------------------------------------------------------------
+# critical capacity
+# ----------------------------------------------------------------------------------------
+def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
+    """Saddle-node ``alpha_c(T)`` of the retrieval branch, with the order parameters there.
+
+    The fold is located by :func:`theory.symbolic.fold`: with ``m`` fixed the stationarity
+    conditions are solved for the other order parameters (the Parisi parameter included at
+    1RSB, so it stays optimal along the curve) and alpha; ``alpha(m)`` is maximised with
+    ``d alpha/dm = 0`` to ``|dm| < 1e-11``.  ``alpha_c_error`` adds the change of alpha over
+    that bracket and the solver tolerance.  The seed is the RS or 1RSB solution at
+    ``0.995 alpha_c^RS`` (hand-written RS capacity, :func:`theory.hopfield.critical_capacity`).
+
+    Returns a Dataset with ``alpha_c``, ``alpha_c_error``, the order parameters at the fold
+    (model variables), ``converged``.
+    """
+    from . import hopfield
+
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    Tv = float(check_real("T", T, low=0.0))
+    if Tv >= 1.0:
+        raise ValueError(f"T must be in [0, 1) for a retrieval branch (got {Tv})")
+    a_rs = hopfield.critical_capacity(Tv)
+    a_s = 0.995 * a_rs
+    ds = solve(a_s, Tv, ansatz=ansatz).isel(alpha=0, T=0, branch=0)
+    zero = Tv == 0
+    cf = _compiled(ansatz, zero)
+    if ansatz == "RS":
+        names = ("m", "C", "p") if zero else ("m", "q", "p")
+    else:
+        names = ("m", "q0", "C", "p0", "p1", "mu") if zero else (
+            "m", "q0", "q1", "p0", "p1", "theta")
+    x0 = np.array([[float(ds[k]) for k in names]])
+    other = {} if zero else {"beta": np.array([1.0 / Tv])}
+    m_s = x0[0, 0]
+    # the fold lies at smaller m than the stable solution below alpha_c
+    res = fold(cf, x0, "alpha", "m", (np.array([m_s - 0.08]), np.array([m_s])), other,
+               c_guess=np.array([a_s]), n_scan=14)
+    data = {
+        "alpha_c": ((), float(res.value[0])),
+        "alpha_c_error": ((), float(res.error[0])),
+        "converged": ((), bool(res.converged[0])),
+    }
+    for k, nm in enumerate(names):
+        data[nm] = ((), float(res.x[0, k]))
+    out = xr.Dataset(data, coords={"T": Tv})
+    out["T"].attrs.update(long_name="temperature", units="1")
+    return _finalize(out, ansatz)
+
+
+def critical_capacity(T: float = 0.0, ansatz: str = "1RSB") -> float:
+    """Critical load ``alpha_c(T)`` of the retrieval branch at the given ansatz.
+
+    See :func:`critical_point` for the method and the error estimate.  At T = 0 the RS value
+    is 0.1379055665 (AGS 1987; equal to :func:`theory.hopfield.critical_capacity`) and the
+    1RSB value is slightly larger (Steffan & Kuhn 1994).
+    """
+    ds = critical_point(T, ansatz)
+    if not bool(ds["converged"]):
+        from assoc.errors import NotConvergedError
+
+        raise NotConvergedError(f"the {ansatz} fold at T = {T} did not converge",
+                                status=None)
+    return float(ds["alpha_c"])

@@ -1,0 +1,123 @@
+"""Zero-temperature limits of replica free energies from a declared scaling.
+
+The user declares how order parameters scale as ``beta -> inf`` (for example
+``q = 1 - C/beta`` with ``C`` finite, or ``theta = mu/beta`` at one-step RSB).  The limit is
+taken by a small rule table for the functions of a field ``X = beta L`` that grows with
+beta, applied inside the averages, followed by an ordinary limit of what is left:
+
+=====================================  ======================================================
+rule                                   remainder dropped
+=====================================  ======================================================
+``logcosh(beta L) -> beta |L| - log 2``  ``log1p(exp(-2 beta |L|))``: O(1/beta) after E_z
+``tanh(beta L) -> sign(L)``             ``-sign(L) 2e/(1+e)``, ``e = exp(-2 beta |L|)``
+=====================================  ======================================================
+
+so that ``(1/beta) log 2cosh(beta h) -> |h|`` and ``cosh^theta(beta h) -> exp(mu |h|)`` for
+``theta = mu/beta``.  Linearity then takes every power of beta out of the averages
+(:func:`theory.symbolic.averages.normalize`), the averages are replaced by placeholders, and
+each term is expanded in powers of ``1/beta`` (``sympy.series``); the divergent orders must
+cancel between terms (checked) and the finite orders are the limit, term by term, so the
+result keeps the structure of the free energy.  Derivatives are taken afterwards on the
+limit (``d|h| = sign h``, ``d sign h = 2 delta(h)``), which the Dirac-delta rule evaluates in
+closed form: ``beta sech^2(beta h) -> 2 delta(h)`` is never needed as a rule.
+
+The rules and the limit procedure are derived here; the classic instance is the T = 0 limit
+of the Amit-Gutfreund-Sompolinsky equations (AGS 1987), which the tests reproduce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sympy as sp
+
+from .averages import GaussianAverage, logcosh, normalize, rabs, rewrite_logcosh, rsign
+
+__all__ = ["zero_temperature_limit", "LimitError"]
+
+
+class LimitError(ValueError):
+    """The declared scaling does not give a finite zero-temperature limit."""
+
+
+def _field(X: sp.Expr, beta: sp.Symbol) -> sp.Expr | None:
+    """``L`` with ``X = beta L`` and L free of beta, or None if X does not grow with beta."""
+    if beta not in X.free_symbols:
+        return None
+    L = sp.cancel(sp.expand(X) / beta)
+    if beta in L.free_symbols:
+        raise LimitError(f"the argument {X} is not beta times a beta-free field; declare a "
+                         "scaling that makes it so")
+    return L
+
+
+def _apply_rules(expr: sp.Expr, beta: sp.Symbol) -> sp.Expr:
+    def lc(e):
+        L = _field(e.args[0], beta)
+        return e if L is None else beta * rabs(L) - sp.log(2)
+
+    def th(e):
+        L = _field(e.args[0], beta)
+        return e if L is None else rsign(L)
+
+    expr = expr.replace(lambda e: isinstance(e, logcosh), lc)
+    return expr.replace(lambda e: isinstance(e, sp.tanh), th)
+
+
+def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
+                           scaling: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """``lim_{beta -> inf} f`` after substituting ``scaling`` (module docstring).
+
+    Parameters
+    ----------
+    f : sympy expression
+        Free energy per spin at inverse temperature ``beta``; may contain nested averages.
+    beta : sympy.Symbol
+        The inverse temperature (declared positive).
+    scaling : mapping
+        Order parameter -> expression in new finite parameters and beta.
+
+    Raises
+    ------
+    LimitError
+        If an average still depends on beta after the rules, or the limit is not finite.
+    """
+    f1 = rewrite_logcosh(sp.sympify(f)).subs(dict(scaling))
+    f1 = _apply_rules(f1, beta)
+    f1 = normalize(f1)
+    f1 = sp.expand_log(f1, force=False)
+    avs = sorted(f1.atoms(GaussianAverage), key=sp.default_sort_key)
+    # only top-level averages are replaced; an average depending on beta is an error
+    reps = {}
+    for A in avs:
+        if beta in A.free_symbols:
+            raise LimitError(f"after the T = 0 rules the average {A} still depends on {beta}; "
+                             "the scaling or the rule table does not cover it")
+    tops = [A for A in avs if not any(A != B and B.has(A) for B in avs)]
+    for k, A in enumerate(tops):
+        reps[A] = sp.Dummy(f"Avg{k}", real=True)
+    g = f1.xreplace(reps)
+    eps = sp.Dummy("eps", positive=True)
+    finite, divergent = [], []
+    for term in sp.Add.make_args(sp.expand(g, deep=False)):
+        t = term.subs(beta, 1 / eps)
+        if eps not in t.free_symbols:
+            finite.append(t)
+            continue
+        ser = sp.series(t, eps, 0, 1).removeO()
+        parts = sp.collect(sp.expand(ser), eps, evaluate=False)
+        for key, coef in parts.items():
+            order = sp.degree(key, eps) if key != 1 else 0
+            if key != 1 and not (key.is_Pow or key == eps):
+                raise LimitError(f"cannot expand the term {term} in powers of 1/{beta}")
+            if key == 1:
+                finite.append(coef)
+            elif order < 0 or (key.is_Pow and key.exp < 0):
+                divergent.append(coef * key)
+    div = sp.simplify(sp.Add(*divergent))
+    if div != 0:
+        raise LimitError(f"the zero-temperature limit is not finite: divergent part {div}")
+    lim = sp.Add(*finite)
+    if lim.has(sp.oo, -sp.oo, sp.zoo, sp.nan, eps):
+        raise LimitError(f"the zero-temperature limit is not finite: {lim}")
+    return lim.xreplace({v: k for k, v in reps.items()})

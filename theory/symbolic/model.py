@@ -1,0 +1,404 @@
+"""Replica free energies as data, and what the engine derives from them.
+
+A :class:`ReplicaFreeEnergy` holds the free energy per spin ``f`` (a sympy expression with
+:class:`~theory.symbolic.averages.GaussianAverage` objects), its order parameters and
+controls, the feasible region, and optionally a zero-temperature scaling.  From it the
+engine derives (:meth:`ReplicaFreeEnergy.derive`):
+
+* the stationarity conditions ``g_i = df/dx_i`` (differentiation under the averages, then
+  Gaussian integration by parts where it removes a singular prefactor, then the Dirac-delta
+  rule of T = 0 integrands);
+* the Hessian ``H_ij = d g_i / d x_j`` (the Jacobian of Newton's method, and the stability
+  matrix);
+* derivatives ``d g_i / d c`` with respect to controls (continuation and fold location);
+* fixed-point maps ``x_j = G_j(x)``: each equation that is, with its averages held fixed,
+  linear in one order parameter (after removing a power ``x^k`` factor) is solved for it,
+  and the equations are matched to the parameters; a parameter without such an equation
+  gets the scalar Newton map ``x_j - g_j / H_jj``;
+* the zero-temperature model (:meth:`ReplicaFreeEnergy.zero_temperature`), by the rule
+  table of :mod:`theory.symbolic.limits`.
+
+:meth:`ReplicaFreeEnergy.compile` turns all of it into vectorised callables
+(:class:`CompiledFreeEnergy`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .averages import (
+    GaussianAverage,
+    closed_forms,
+    distribute,
+    integrate_by_parts,
+    normalize,
+    resolve_deltas,
+    rewrite_logcosh,
+)
+from .codegen import Evaluator
+from .limits import zero_temperature_limit
+
+__all__ = ["ReplicaFreeEnergy", "CompiledFreeEnergy", "Derived"]
+
+
+def _post(e: sp.Expr) -> sp.Expr:
+    """Normal form of a derived expression: linearity, Stein's lemma, Dirac deltas.
+
+    The final distribution of products over sums lets prefactors such as ``sqrt(p)/sqrt(p)``
+    cancel, so the result is finite at ``p = 0``.
+    """
+    e = resolve_deltas(normalize(integrate_by_parts(normalize(e))))
+    return distribute(e)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Symbolic results of the derivation (see the module docstring)."""
+
+    f: sp.Expr
+    grad: tuple[sp.Expr, ...]
+    hess: tuple[tuple[sp.Expr, ...], ...]
+    fixed_point: tuple[sp.Expr | None, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicaFreeEnergy:
+    """A replica free energy per spin and its order parameters.
+
+    Parameters
+    ----------
+    f : sympy expression
+        The free energy per spin, stationary at the saddle point.  Gaussian averages are
+        :class:`~theory.symbolic.averages.GaussianAverage` objects and may be nested (1RSB).
+    order_parameters : sequence of sympy symbols
+        The unknowns, in the order of the solution vector.
+    controls : sequence of sympy symbols
+        Parameters set by the user (load, inverse temperature, ...).
+    beta : sympy symbol, optional
+        The inverse temperature among the controls (needed for :meth:`zero_temperature`).
+    bounds : mapping, optional
+        ``symbol -> (low, high)`` closed bounds (None for unbounded) of the order parameters;
+        Newton steps are shortened to stay inside.
+    constraints : sequence of sympy expressions, optional
+        Expressions in order parameters and controls that must stay > 0 (e.g. the argument
+        ``1 - beta (1 - q)`` of a logarithm).
+    zero_temperature_scaling : mapping, optional
+        ``order parameter -> expression in a new finite parameter and beta`` (e.g.
+        ``{q: 1 - C/beta}``); the new parameters replace the scaled ones in place.
+    zero_temperature_bounds : mapping, optional
+        Bounds of the new parameters.
+    minimize : sequence of sympy symbols, optional
+        Order parameters along which the free energy of a stable state is a minimum once
+        the others are at their saddle (``m``): their Schur complement of the Hessian is
+        reported as ``curvature``.
+    stability : mapping, optional
+        ``name -> expression`` that must be > 0 for stability (e.g. a replicon eigenvalue,
+        which is not a function of the RS Hessian and so must be supplied).
+    fixed_point : mapping, optional
+        ``order parameter -> map``; overrides the derived fixed-point maps.
+    name : str
+    """
+
+    f: sp.Expr
+    order_parameters: Sequence[sp.Symbol]
+    controls: Sequence[sp.Symbol]
+    beta: sp.Symbol | None = None
+    bounds: Mapping[sp.Symbol, tuple[float | None, float | None]] = field(default_factory=dict)
+    constraints: Sequence[sp.Expr] = ()
+    zero_temperature_scaling: Mapping[sp.Symbol, sp.Expr] | None = None
+    zero_temperature_bounds: Mapping[sp.Symbol, tuple[float | None, float | None]] = field(
+        default_factory=dict)
+    minimize: Sequence[sp.Symbol] = ()
+    stability: Mapping[str, sp.Expr] = field(default_factory=dict)
+    fixed_point: Mapping[sp.Symbol, sp.Expr] | None = None
+    name: str = "model"
+
+    def __post_init__(self) -> None:
+        xs = tuple(self.order_parameters)
+        cs = tuple(self.controls)
+        object.__setattr__(self, "order_parameters", xs)
+        object.__setattr__(self, "controls", cs)
+        if len(set(xs)) != len(xs) or set(xs) & set(cs):
+            raise ValueError("order_parameters must be distinct and disjoint from controls")
+        f = sp.sympify(self.f)
+        extra = f.free_symbols - set(xs) - set(cs)
+        if extra:
+            raise ValueError(f"f has symbols that are neither order parameters nor controls: "
+                             f"{sorted(map(str, extra))}")
+        if self.beta is not None and self.beta not in cs:
+            raise ValueError("beta must be one of the controls")
+        for v in self.minimize:
+            if v not in xs:
+                raise ValueError(f"minimize: {v} is not an order parameter")
+
+    # ------------------------------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        return len(self.order_parameters)
+
+    def index(self, x: sp.Symbol | str) -> int:
+        """Position of an order parameter (by symbol or name)."""
+        for k, v in enumerate(self.order_parameters):
+            if v == x or v.name == x:
+                return k
+        raise KeyError(f"{x} is not an order parameter of {self.name}")
+
+    @cached_property
+    def derived(self) -> Derived:
+        """Gradient, Hessian and fixed-point maps (computed once)."""
+        xs = self.order_parameters
+        f = normalize(rewrite_logcosh(sp.sympify(self.f)))
+        grad = tuple(_post(sp.diff(f, x)) for x in xs)
+        hess = [[sp.S.Zero] * len(xs) for _ in xs]
+        for i, j in itertools.combinations_with_replacement(range(len(xs)), 2):
+            hess[i][j] = hess[j][i] = _post(sp.diff(grad[i], xs[j]))
+        fp = self._fixed_point_maps(grad, hess)
+        return Derived(f, grad, tuple(tuple(r) for r in hess), fp)
+
+    def derive(self) -> Derived:
+        """The symbolic stationarity conditions, Hessian and fixed-point maps."""
+        return self.derived
+
+    def control_derivative(self, c: sp.Symbol) -> tuple[sp.Expr, ...]:
+        """``d g_i / d c`` for a control ``c``."""
+        if c not in self.controls:
+            raise ValueError(f"{c} is not a control of {self.name}")
+        return tuple(_post(sp.diff(g, c)) for g in self.derived.grad)
+
+    def _fixed_point_maps(self, grad, hess) -> tuple[sp.Expr | None, ...]:
+        xs = self.order_parameters
+        user = dict(self.fixed_point or {})
+        cands: dict[int, dict[int, sp.Expr]] = {}
+        for i, g in enumerate(grad):
+            avs = sorted(g.atoms(GaussianAverage), key=sp.default_sort_key)
+            reps = {A: sp.Dummy(f"avg{k}") for k, A in enumerate(avs)}
+            back = {v: k for k, v in reps.items()}
+            go = sp.together(g.xreplace(reps))
+            num = sp.numer(go)
+            for j, x in enumerate(xs):
+                if x not in num.free_symbols:
+                    continue
+                try:
+                    poly = sp.Poly(sp.expand(num), x)
+                except sp.PolynomialError:
+                    continue
+                coeffs = poly.all_coeffs()[::-1]  # ascending powers
+                k0 = next((k for k, c in enumerate(coeffs) if c != 0), None)
+                if k0 is None or len(coeffs) - 1 - k0 != 1:
+                    continue
+                a0, a1 = coeffs[k0], coeffs[k0 + 1]
+                if x in a0.free_symbols or x in a1.free_symbols:
+                    continue
+                cands.setdefault(j, {})[i] = (-a0 / a1).xreplace(back)
+        # match equations to parameters (backtracking over at most a few parameters)
+        order = sorted(range(len(xs)), key=lambda j: len(cands.get(j, {})))
+        best: dict[int, int] = {}
+
+        def assign(pos: int, used: set, cur: dict) -> None:
+            nonlocal best
+            if len(cur) > len(best):
+                best = dict(cur)
+            if pos == len(order):
+                return
+            j = order[pos]
+            for i in cands.get(j, {}):
+                if i not in used:
+                    cur[j] = i
+                    assign(pos + 1, used | {i}, cur)
+                    del cur[j]
+                    if len(best) == len(order):
+                        return
+            assign(pos + 1, used, cur)
+
+        assign(0, set(), {})
+        maps: list[sp.Expr | None] = []
+        for j, x in enumerate(xs):
+            if x in user:
+                maps.append(sp.sympify(user[x]))
+            elif j in best:
+                maps.append(cands[j][best[j]])
+            else:
+                maps.append(None)  # scalar Newton map, filled in numerically
+        return tuple(maps)
+
+    # ------------------------------------------------------------------------------------
+    def zero_temperature(self) -> ReplicaFreeEnergy:
+        """The T = 0 model: the declared scaling applied and ``beta -> inf`` taken."""
+        if self.beta is None or not self.zero_temperature_scaling:
+            raise ValueError(f"{self.name}: declare beta and zero_temperature_scaling to take "
+                             "the zero-temperature limit")
+        sc = dict(self.zero_temperature_scaling)
+        f0 = closed_forms(zero_temperature_limit(self.f, self.beta, sc))
+        new_xs: list[sp.Symbol] = []
+        for x in self.order_parameters:
+            if x in sc:
+                fresh = sorted(sc[x].free_symbols - {self.beta} - set(self.controls)
+                               - set(self.order_parameters), key=str)
+                new_xs.extend(v for v in fresh if v not in new_xs)
+            else:
+                new_xs.append(x)
+        bounds = {x: b for x, b in self.bounds.items() if x in new_xs}
+        bounds.update(self.zero_temperature_bounds)
+        cons = []
+        for c in self.constraints:
+            try:
+                c0 = zero_temperature_limit(c, self.beta, sc)
+            except ValueError:
+                continue
+            if c0.free_symbols and not c0.is_number:
+                cons.append(c0)
+        return ReplicaFreeEnergy(
+            f=f0,
+            order_parameters=tuple(new_xs),
+            controls=tuple(c for c in self.controls if c != self.beta),
+            bounds=bounds,
+            constraints=tuple(cons),
+            minimize=tuple(v for v in self.minimize if v in new_xs),
+            name=f"{self.name} (T = 0)",
+        )
+
+    def compile(self, backend: str = "numpy") -> CompiledFreeEnergy:
+        """Vectorised callables (see :class:`CompiledFreeEnergy`)."""
+        return CompiledFreeEnergy(self, backend)
+
+
+class CompiledFreeEnergy:
+    """Vectorised numerical form of a :class:`ReplicaFreeEnergy`.
+
+    Order parameters are passed as an array ``x`` of shape (n, d); controls as a mapping
+    ``name -> array`` broadcastable to (n,).  Each part is compiled on first use.
+    """
+
+    def __init__(self, model: ReplicaFreeEnergy, backend: str = "numpy") -> None:
+        self.model = model
+        self.backend = backend
+        self._params = [*model.order_parameters, *model.controls]
+        self._cache: dict[Any, Evaluator] = {}
+        xs = model.order_parameters
+        lo = np.array([model.bounds.get(x, (None, None))[0] for x in xs], dtype=float)
+        hi = np.array([model.bounds.get(x, (None, None))[1] for x in xs], dtype=float)
+        self.lower = np.where(np.isnan(lo), -np.inf, lo)
+        self.upper = np.where(np.isnan(hi), np.inf, hi)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(x.name for x in self.model.order_parameters)
+
+    @property
+    def control_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.model.controls)
+
+    def _evaluator(self, key, targets) -> Evaluator:
+        if key not in self._cache:
+            self._cache[key] = Evaluator(list(targets), self._params, backend=self.backend)
+        return self._cache[key]
+
+    def _args(self, x: np.ndarray, controls: Mapping[str, Any]) -> list:
+        x = np.asarray(x, dtype=float)
+        n = x.shape[0]
+        missing = [c for c in self.control_names if c not in controls]
+        if missing:
+            raise ValueError(f"missing controls {missing} of {self.model.name}")
+        cs = [np.broadcast_to(np.asarray(controls[c], dtype=float), (n,)) for c in
+              self.control_names]
+        return [x[:, k] for k in range(x.shape[1])] + cs
+
+    # ------------------------------------------------------------------------------------
+    def f(self, x, controls) -> np.ndarray:
+        """Free energy per spin, shape (n,)."""
+        ev = self._evaluator("f", [self.model.derived.f])
+        return np.asarray(ev(*self._args(x, controls))[0])
+
+    def grad(self, x, controls) -> np.ndarray:
+        """Stationarity residuals ``df/dx``, shape (n, d)."""
+        ev = self._evaluator("grad", self.model.derived.grad)
+        return np.stack(ev(*self._args(x, controls)), axis=-1)
+
+    def grad_hess(self, x, controls) -> tuple[np.ndarray, np.ndarray]:
+        """Gradient (n, d) and Hessian (n, d, d), sharing their averages."""
+        d = self.model.dim
+        D = self.model.derived
+        upper = [(i, j) for i in range(d) for j in range(i, d)]
+        ev = self._evaluator("gh", list(D.grad) + [D.hess[i][j] for i, j in upper])
+        out = ev(*self._args(x, controls))
+        n = np.asarray(x).shape[0]
+        g = np.stack(out[:d], axis=-1)
+        H = np.empty((n, d, d))
+        for k, (i, j) in enumerate(upper):
+            H[:, i, j] = H[:, j, i] = out[d + k]
+        return g, H
+
+    def control_jacobian(self, x, controls, control: str) -> np.ndarray:
+        """``d grad / d control``, shape (n, d)."""
+        c = next((s for s in self.model.controls if s.name == control), None)
+        if c is None:
+            raise ValueError(f"{control!r} is not a control of {self.model.name} "
+                             f"(controls: {self.control_names})")
+        ev = self._evaluator(("dc", control), self.model.control_derivative(c))
+        return np.stack(ev(*self._args(x, controls)), axis=-1)
+
+    def fixed_point_map(self, x, controls) -> np.ndarray:
+        """``G(x)`` of the fixed-point iteration ``x <- G(x)`` (scalar Newton where underived)."""
+        D = self.model.derived
+        idx = [k for k, m in enumerate(D.fixed_point) if m is not None]
+        ev = self._evaluator("fp", [D.fixed_point[k] for k in idx])
+        out = ev(*self._args(x, controls))
+        G = np.array(x, dtype=float, copy=True)
+        for k, v in zip(idx, out, strict=True):
+            G[:, k] = v
+        rest = [k for k, m in enumerate(D.fixed_point) if m is None]
+        if rest:
+            g, H = self.grad_hess(x, controls)
+            with np.errstate(all="ignore"):
+                for k in rest:
+                    G[:, k] = x[:, k] - g[:, k] / H[:, k, k]
+        return G
+
+    def constraints_ok(self, x, controls) -> np.ndarray:
+        """Bounds and constraints hold (boolean, shape (n,))."""
+        x = np.asarray(x, dtype=float)
+        ok = np.all((x >= self.lower) & (x <= self.upper), axis=1)
+        if self.model.constraints:
+            ev = self._evaluator("cons", self.model.constraints)
+            with np.errstate(all="ignore"):
+                for v in ev(*self._args(x, controls)):
+                    ok &= np.asarray(v) > 0
+        return ok
+
+    def stability(self, x, controls) -> dict[str, np.ndarray]:
+        """User stability expressions and the ``curvature`` (Schur complement) along
+        the ``minimize`` parameters (its smallest eigenvalue)."""
+        out: dict[str, np.ndarray] = {}
+        m = self.model
+        if m.stability:
+            ev = self._evaluator("stab", list(m.stability.values()))
+            for k, v in zip(m.stability, ev(*self._args(x, controls)), strict=True):
+                out[k] = np.asarray(v)
+        if m.minimize:
+            _, H = self.grad_hess(x, controls)
+            a = [m.index(v) for v in m.minimize]
+            s = [k for k in range(m.dim) if k not in a]
+            Haa = H[:, a][:, :, a]
+            if s:
+                Has = H[:, a][:, :, s]
+                Hss = H[:, s][:, :, s]
+                with np.errstate(all="ignore"):
+                    try:
+                        X = np.linalg.solve(Hss, np.swapaxes(Has, 1, 2))
+                        Haa = Haa - Has @ X
+                    except np.linalg.LinAlgError:
+                        Haa = np.full_like(Haa, np.nan)
+            with np.errstate(all="ignore"):
+                ok = np.isfinite(Haa).all(axis=(1, 2))
+                ev_min = np.full(Haa.shape[0], np.nan)
+                if ok.any():
+                    ev_min[ok] = np.linalg.eigvalsh(Haa[ok])[:, 0]
+            out["curvature"] = ev_min
+        return out

@@ -1,0 +1,545 @@
+"""One vectorised solver for compiled replica free energies.
+
+* :func:`solve_points` -- damped Newton (:func:`theory._solver.newton`, Jacobian = the
+  derived Hessian) at every point at once; points where it fails get the damped fixed-point
+  iteration of the derived maps (:func:`theory._solver.fixed_point`) and a Newton polish.
+  Some order parameters can be held fixed (``fixed``), e.g. ``m = 0`` on a spin-glass branch.
+* :func:`continuation` -- natural-parameter continuation along one control for many lines at
+  once, with a secant predictor, step halving on failure and branch tracking (an ``accept``
+  predicate and a jump test); a line that cannot be continued gets ``NO_SOLUTION`` from
+  there on.
+* :func:`fold` -- the saddle-node (spinodal) of a branch in a control ``c``: one order
+  parameter ``v`` is fixed and ``c`` becomes an unknown, so the branch is the smooth curve
+  ``c(v)`` through the fold; its extremum ``dc/dv = 0`` (implicit function theorem) is
+  located by the safeguarded bracketing solver of :mod:`theory._solver`.
+
+Status codes are those of :mod:`theory._solver` (0 converged, 1 iteration limit, 2 non-finite
+or singular, 3 no solution, 4 wrong root).  A point's result does not depend on the other
+points solved with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._solver import (
+    CONVERGED,
+    MAXITER,
+    NO_SOLUTION,
+    NONFINITE,
+    WRONG_ROOT,
+    SolveResult,
+    bracket_root,
+    fixed_point,
+    newton,
+)
+from .model import CompiledFreeEnergy
+
+__all__ = ["solve_points", "continuation", "fold", "FoldResult", "optimize_parameter"]
+
+Accept = Callable[[np.ndarray, Mapping[str, np.ndarray]], np.ndarray]
+
+
+def _take(controls: Mapping[str, Any], idx: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,))[idx] for k, v in
+            controls.items()}
+
+
+def _free_index(cf: CompiledFreeEnergy, fixed: Mapping[str, Any] | None, n: int = 1):
+    """Free indices, fixed indices and fixed values (arrays of shape (n,))."""
+    d = cf.model.dim
+    fixed = dict(fixed or {})
+    fix_idx = [cf.model.index(k) for k in fixed]  # raises for unknown names
+    free = np.array([k for k in range(d) if k not in fix_idx], dtype=int)
+    vals = [np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in fixed.values()]
+    return free, fix_idx, vals
+
+
+def solve_points(
+    cf: CompiledFreeEnergy,
+    x0: np.ndarray,
+    controls: Mapping[str, Any],
+    *,
+    fixed: Mapping[str, float] | None = None,
+    accept: Accept | None = None,
+    xtol: float = 1e-13,
+    maxiter: int = 60,
+    fallback: bool = True,
+    fp_omega: float = 0.5,
+    fp_maxiter: int = 3000,
+) -> SolveResult:
+    """Solve the stationarity conditions at n independent points.
+
+    Parameters
+    ----------
+    cf : CompiledFreeEnergy
+    x0 : array (n, d)
+        Starting points (all order parameters, fixed ones included).
+    controls : mapping name -> array broadcastable to (n,)
+    fixed : mapping name -> value or array (n,), optional
+        Order parameters held at a value; their equations are dropped.
+    accept : callable, optional
+        ``accept(x, controls) -> bool (n,)``: the solution belongs to the wanted branch;
+        converged points that fail it get status WRONG_ROOT.
+    fallback : bool
+        Use the fixed-point iteration where Newton fails.
+    """
+    x0 = np.array(x0, dtype=float, copy=True)
+    n, d = x0.shape
+    free, fix_idx, fix_val = _free_index(cf, fixed, n)
+    for k, v in zip(fix_idx, fix_val, strict=True):
+        x0[:, k] = v
+
+    def full(xf, idx):
+        x = np.empty((xf.shape[0], d))
+        x[:, free] = xf
+        for k, v in zip(fix_idx, fix_val, strict=True):
+            x[:, k] = v[idx]
+        return x
+
+    def fun(xf, idx):
+        g, H = cf.grad_hess(full(xf, idx), _take(controls, idx, n))
+        return g[:, free], H[:, free][:, :, free]
+
+    def feasible(xf, idx):
+        return cf.constraints_ok(full(xf, idx), _take(controls, idx, n))
+
+    res = newton(fun, x0[:, free], feasible=feasible, xtol=xtol, maxiter=maxiter)
+    x = full(res.x, np.arange(n))
+    status, n_iter = res.status.copy(), res.n_iter.copy()
+    bad = np.flatnonzero(status != CONVERGED)
+    if fallback and bad.size:
+        xb = x0[bad][:, free]
+
+        def fp_fun(xf, j):
+            xx = full(xf, bad[j])
+            G = cf.fixed_point_map(xx, _take(controls, bad[j], n))
+            return (xx - G)[:, free]
+
+        def fp_feasible(xf, j):
+            return cf.constraints_ok(full(xf, bad[j]), _take(controls, bad[j], n))
+
+        fp = fixed_point(fp_fun, xb, omega=fp_omega, xtol=1e-10, maxiter=fp_maxiter,
+                         feasible=fp_feasible)
+        ok = np.flatnonzero(np.isfinite(fp.x).all(axis=1) & (fp.status != NONFINITE))
+        if ok.size:
+            sub = bad[ok]
+            xs = fp.x[ok]
+
+            def fun2(xf, j):
+                g, H = cf.grad_hess(full(xf, sub[j]), _take(controls, sub[j], n))
+                return g[:, free], H[:, free][:, :, free]
+
+            def feas2(xf, j):
+                return cf.constraints_ok(full(xf, sub[j]), _take(controls, sub[j], n))
+
+            pol = newton(fun2, xs, feasible=feas2, xtol=xtol, maxiter=maxiter)
+            good = pol.converged
+            x[sub[good]] = full(pol.x[good], sub[good])
+            status[sub[good]] = CONVERGED
+            n_iter[sub] += fp.n_iter[ok] + pol.n_iter
+    conv = status == CONVERGED
+    if accept is not None and conv.any():
+        idx = np.flatnonzero(conv)
+        okb = np.asarray(accept(x[idx], _take(controls, idx, n)), dtype=bool)
+        status[idx[~okb]] = WRONG_ROOT
+    conv = status == CONVERGED
+    return SolveResult(x, conv, status, n_iter)
+
+
+def continuation(
+    cf: CompiledFreeEnergy,
+    x_start: np.ndarray,
+    path: np.ndarray,
+    control: str,
+    other: Mapping[str, Any],
+    *,
+    fixed: Mapping[str, float] | None = None,
+    accept: Accept | None = None,
+    max_jump: float = 0.25,
+    min_step: float = 1e-9,
+    max_substeps: int = 200,
+) -> SolveResult:
+    """Follow a branch along ``control`` for L independent lines.
+
+    Parameters
+    ----------
+    x_start : array (L, d)
+        A converged solution at ``path[:, 0]`` for each line.
+    path : array (L, K)
+        Monotone control values per line; the solution is reported at each.
+    control : str
+        The control varied along the path.
+    other : mapping name -> array broadcastable to (L,)
+        The remaining controls, fixed along a line.
+    accept : callable, optional
+        Branch predicate (see :func:`solve_points`); failing it ends the line.
+    max_jump : float
+        A step whose solution moves by more than ``max_jump`` (max norm) from the predictor is
+        rejected and halved (branch tracking: no jumping to another branch).
+    min_step : float
+        Smallest control step relative to the path's extent before a line is given up.
+
+    Returns
+    -------
+    SolveResult with ``x`` of shape (L, K, d) and status/converged/n_iter of shape (L, K);
+    the first column is ``x_start``.
+    """
+    path = np.asarray(path, dtype=float)
+    L, K = path.shape
+    d = cf.model.dim
+    X = np.full((L, K, d), np.nan)
+    status = np.full((L, K), NO_SOLUTION, dtype=np.int8)
+    n_iter = np.zeros((L, K), dtype=np.int32)
+    X[:, 0] = x_start
+    status[:, 0] = CONVERGED
+    other = {k: np.broadcast_to(np.asarray(v, dtype=float), (L,)) for k, v in other.items()}
+    # per line: current control and solution, previous ones (secant), step, target column
+    c_cur = path[:, 0].copy()
+    x_cur = np.array(x_start, dtype=float)
+    c_prev = np.full(L, np.nan)
+    x_prev = np.full((L, d), np.nan)
+    extent = np.abs(path[:, -1] - path[:, 0]) + 1e-300
+    h = np.where(K > 1, (path[:, 1] - path[:, 0]) if K > 1 else 0.0, 0.0)
+    target = np.ones(L, dtype=int)
+    active = np.flatnonzero(target < K)
+    for _ in range(max_substeps * K):
+        if active.size == 0:
+            break
+        tgt = path[active, target[active]]
+        dirn = np.sign(tgt - c_cur[active])
+        step = np.where(np.abs(h[active]) > np.abs(tgt - c_cur[active]),
+                        tgt - c_cur[active], dirn * np.abs(h[active]))
+        c_new = c_cur[active] + step
+        with np.errstate(all="ignore"):
+            slope = (x_cur[active] - x_prev[active]) / (c_cur[active] - c_prev[active])[:, None]
+        slope = np.where(np.isfinite(slope), slope, 0.0)
+        x_pred = x_cur[active] + slope * step[:, None]
+        ctrl = {control: c_new, **{k: v[active] for k, v in other.items()}}
+        res = solve_points(cf, x_pred, ctrl, fixed=fixed, accept=accept, fallback=False)
+        jump = np.max(np.abs(res.x - x_pred), axis=1) > max_jump
+        ok = res.converged & ~jump
+        acc = active[ok]
+        x_prev[acc], c_prev[acc] = x_cur[acc], c_cur[acc]
+        x_cur[acc], c_cur[acc] = res.x[ok], c_new[ok]
+        reached = ok & (c_new == tgt)
+        r = active[reached]
+        X[r, target[r]] = x_cur[r]
+        status[r, target[r]] = CONVERGED
+        n_iter[r, target[r]] += res.n_iter[reached]
+        target[r] += 1
+        nxt = np.flatnonzero(target[r] < K)
+        h[r[nxt]] = np.sign(path[r[nxt], target[r[nxt]]] - c_cur[r[nxt]]) * np.maximum(
+            np.abs(h[r[nxt]]) * 1.5, np.abs(path[r[nxt], target[r[nxt]]] - c_cur[r[nxt]]))
+        fail = active[~ok]
+        h[fail] *= 0.5
+        dead = fail[np.abs(h[fail]) < min_step * extent[fail]]
+        for j in dead:
+            status[j, target[j]:] = NO_SOLUTION
+            k = np.flatnonzero(~ok)[np.searchsorted(fail, j)]
+            if res.status[k] == WRONG_ROOT or jump[k]:
+                status[j, target[j]] = WRONG_ROOT
+        target[dead] = K
+        active = np.flatnonzero(target < K)
+    if active.size:
+        for j in active:
+            status[j, target[j]:] = MAXITER
+    conv = status == CONVERGED
+    X[~conv] = np.nan
+    return SolveResult(X, conv, status, n_iter)
+
+
+@dataclass
+class FoldResult:
+    """Saddle-node of a branch in a control (see :func:`fold`).
+
+    Attributes
+    ----------
+    value : ndarray
+        The control at the fold (e.g. alpha_c), per line.
+    x : ndarray (n, d)
+        Order parameters at the fold.
+    error : ndarray
+        Estimate of the error of ``value`` from the bracket on ``v`` and the Newton tolerance.
+    converged : ndarray of bool
+    status : ndarray of int8
+    """
+
+    value: np.ndarray
+    x: np.ndarray
+    error: np.ndarray
+    converged: np.ndarray
+    status: np.ndarray
+
+
+def _augmented(cf, control, along, other, fixed):
+    """Residual/Jacobian of grad = 0 in (x without ``along``, control) at fixed ``along``."""
+    d = cf.model.dim
+    n = len(next(iter(other.values()))) if other else 1
+    _, fix_idx, fix_val = _free_index(cf, fixed, n)
+    ia = cf.model.index(along)
+    free = np.array([k for k in range(d) if k != ia and k not in fix_idx], dtype=int)
+    eqs = np.array([k for k in range(d) if k not in fix_idx], dtype=int)
+
+    def unpack(y, v, idx=None):
+        x = np.empty((y.shape[0], d))
+        x[:, free] = y[:, :-1]
+        x[:, ia] = v
+        for k, val in zip(fix_idx, fix_val, strict=True):
+            x[:, k] = val if idx is None else val[idx]
+        return x, y[:, -1]
+
+    def fun(y, v, idx):
+        x, c = unpack(y, v, idx)
+        ctrl = {control: c, **{k: np.asarray(val)[idx] for k, val in other.items()}}
+        g, H = cf.grad_hess(x, ctrl)
+        gc = cf.control_jacobian(x, ctrl, control)
+        J = np.concatenate([H[:, eqs][:, :, free], gc[:, eqs, None]], axis=2)
+        return g[:, eqs], J, H[:, eqs, ia]
+
+    def feasible(y, v, idx):
+        x, c = unpack(y, v, idx)
+        ctrl = {control: c, **{k: np.asarray(val)[idx] for k, val in other.items()}}
+        return cf.constraints_ok(x, ctrl) & (c > 0)
+
+    return fun, feasible, unpack, free
+
+
+def fold(
+    cf: CompiledFreeEnergy,
+    x_guess: np.ndarray,
+    control: str,
+    along: str,
+    bracket: tuple[np.ndarray, np.ndarray],
+    other: Mapping[str, Any],
+    *,
+    fixed: Mapping[str, float] | None = None,
+    c_guess: np.ndarray | None = None,
+    n_scan: int = 12,
+    vtol: float = 1e-11,
+) -> FoldResult:
+    """Saddle-node of a branch: the extremum of ``control`` along the branch parametrised by
+    the order parameter ``along``.
+
+    Parameters
+    ----------
+    x_guess : array (n, d)
+        A solution on the branch for each of n independent problems (at any control value);
+        it seeds the parametrised solve.
+    control : str
+        The control whose extremum is sought (e.g. ``'alpha'``).
+    along : str
+        The order parameter that parametrises the branch (e.g. ``'m'``); it must be monotone
+        through the fold.
+    bracket : (low, high) arrays (n,)
+        Range of ``along`` that contains the fold.
+    other : mapping name -> array (n,)
+        The remaining controls.
+    fixed : mapping, optional
+        Order parameters held fixed throughout.
+    c_guess : array (n,), optional
+        Control value belonging to ``x_guess``.
+    n_scan : int
+        Scan points of ``along`` used to bracket ``dc/dv = 0``.
+
+    Notes
+    -----
+    With ``v`` fixed, the stationarity conditions are solved for the other order parameters
+    and ``c`` by Newton's method (Jacobian: the Hessian columns and ``d grad/dc``).  Along the
+    curve, ``dc/dv`` is the last component of ``-J^{-1} dgrad/dv``; its root is bracketed on
+    the scan and refined by :func:`theory._solver.bracket_root` to ``vtol``.  Because ``c(v)``
+    is quadratic at the fold, the error of ``c`` is of order ``c'' vtol^2`` plus the Newton
+    tolerance; ``error`` reports ``|c(v_a) - c(v_b)|`` over the final bracket plus 1e-12 |c|.
+    """
+    x_guess = np.asarray(x_guess, dtype=float)
+    n, d = x_guess.shape
+    other = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in other.items()}
+    fun, feasible, unpack, free = _augmented(cf, control, along, other, fixed)
+    ia = cf.model.index(along)
+    lo, hi = (np.broadcast_to(np.asarray(b, dtype=float), (n,)) for b in bracket)
+    c0 = np.full(n, np.nan) if c_guess is None else np.broadcast_to(c_guess, (n,)).astype(float)
+
+    def solve_at(v, y0, idx):
+        def f_(y, j):
+            F, J, _ = fun(y, v[j], idx[j])
+            return F, J
+
+        def feas(y, j):
+            return feasible(y, v[j], idx[j])
+
+        return newton(f_, y0, feasible=feas, xtol=1e-14, maxiter=80)
+
+    def slope(y, v, idx):
+        F, J, Hv = fun(y, v, idx)
+        with np.errstate(all="ignore"):
+            try:
+                dy = -np.linalg.solve(J, Hv[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                return np.full(y.shape[0], np.nan)
+        return dy[:, -1]
+
+    # continuation in v from the guess towards each scan point
+    y_start = np.concatenate([x_guess[:, free], c0[:, None]], axis=1)
+    v_start = x_guess[:, ia]
+    idx_all = np.arange(n)
+    grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, n_scan)[None, :]
+    Y = np.full((n, n_scan, y_start.shape[1]), np.nan)
+    S = np.full((n, n_scan), np.nan)
+    # order scan points by distance from the starting v and march outwards
+    y_cur = y_start.copy()
+    v_cur = v_start.copy()
+    res0 = solve_at(v_cur, y_cur, idx_all)
+    y_cur = np.where(res0.converged[:, None], res0.x, y_cur)
+    for direction in (1, -1):
+        yc, vc = y_cur.copy(), v_cur.copy()
+        for k in (range(n_scan) if direction > 0 else range(n_scan - 1, -1, -1)):
+            tv = grid[:, k]
+            go = (tv - v_start) * direction >= 0
+            if not go.any():
+                continue
+            j = np.flatnonzero(go)
+            r = solve_at(tv[j], yc[j], j)
+            okr = r.converged
+            Y[j[okr], k] = r.x[okr]
+            S[j[okr], k] = slope(r.x[okr], tv[j[okr]], j[okr])
+            yc[j[okr]], vc[j[okr]] = r.x[okr], tv[j[okr]]
+    value = np.full(n, np.nan)
+    xout = np.full((n, d), np.nan)
+    err = np.full(n, np.nan)
+    status = np.full(n, NO_SOLUTION, dtype=np.int8)
+    # bracket dc/dv = 0 on the scan: adjacent points with opposite slope signs
+    a = np.full(n, np.nan)
+    b = np.full(n, np.nan)
+    ya = np.full((n, y_start.shape[1]), np.nan)
+    sa = np.zeros(n)
+    for i in range(n):
+        s = S[i]
+        for k in range(n_scan - 1):
+            if np.isfinite(s[k]) and np.isfinite(s[k + 1]) and s[k] * s[k + 1] < 0:
+                a[i], b[i], ya[i], sa[i] = grid[i, k], grid[i, k + 1], Y[i, k], np.sign(s[k])
+                break
+    have = np.flatnonzero(np.isfinite(a))
+    if have.size:
+        y_last = ya[have].copy()
+
+        def g(v, j):
+            r = solve_at(v, y_last[j], have[j])
+            out = np.full(v.shape, np.nan)
+            okk = r.converged
+            y_last[j[okk]] = r.x[okk]
+            out[okk] = slope(r.x[okk], v[okk], have[j[okk]])
+            return out, None
+
+        br = bracket_root(g, a[have], b[have], sa[have], xtol=vtol, rtol=vtol)
+        vf = br.x
+        r = solve_at(vf, y_last, have)
+        xf, cf_ = unpack(r.x, vf, have)
+        okf = br.converged & r.converged
+        value[have] = np.where(okf, cf_, np.nan)
+        xout[have] = np.where(okf[:, None], xf, np.nan)
+        # error: control change over a bracket of width vtol around the fold, plus Newton tol
+        dv = vtol * (1.0 + np.abs(vf))
+        r2 = solve_at(vf + dv, r.x, have)
+        _, c2 = unpack(r2.x, vf + dv, have)
+        err[have] = np.where(okf, np.abs(c2 - cf_) + 1e-12 * np.abs(cf_), np.nan)
+        status[have] = np.where(okf, CONVERGED, np.where(br.converged, r.status, br.status))
+    return FoldResult(value, xout, err, status == CONVERGED, status)
+
+
+def optimize_parameter(
+    cf: CompiledFreeEnergy,
+    x_start: np.ndarray,
+    controls: Mapping[str, Any],
+    name: str,
+    grid: np.ndarray,
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    accept: Accept | None = None,
+    tol: float = 1e-12,
+) -> SolveResult:
+    """Stationary point in one order parameter (e.g. the Parisi parameter) by a scan.
+
+    For each of n points, the other order parameters are solved with ``name`` held at the
+    values ``grid[i, :]`` in turn (each solve warm-started from the previous one), the
+    residual of ``name``'s own equation is recorded, its first sign change brackets the
+    stationary value, which :func:`theory._solver.bracket_root` refines; a final Newton
+    solve with ``name`` free polishes the whole solution.  This is how the one-step RSB
+    Parisi parameter is optimised: the residual ``df/dtheta`` along the scan is the total
+    derivative of f (the other equations hold), so its root is the extremum of f in theta.
+
+    Parameters
+    ----------
+    x_start : array (n, d)
+        Starting point for the first grid value.
+    grid : array (n, K)
+        Monotone scan values of ``name`` per point.
+    """
+    x_start = np.asarray(x_start, dtype=float)
+    grid = np.asarray(grid, dtype=float)
+    n, K = grid.shape
+    d = cf.model.dim
+    k_par = cf.model.index(name)
+    ctrl = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in controls.items()}
+    fix = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in (fixed or {}).items()}
+    X = np.full((n, K, d), np.nan)
+    G = np.full((n, K), np.nan)
+    x_cur = x_start.copy()
+    for k in range(K):
+        x_try = x_cur.copy()
+        x_try[:, k_par] = grid[:, k]
+        r = solve_points(cf, x_try, ctrl, fixed={**fix, name: grid[:, k]}, accept=accept,
+                         fallback=False)
+        ok = r.converged
+        X[ok, k] = r.x[ok]
+        if ok.any():
+            G[ok, k] = cf.grad(r.x[ok], {c: v[ok] for c, v in ctrl.items()})[:, k_par]
+        x_cur[ok] = r.x[ok]
+    status = np.full(n, NO_SOLUTION, dtype=np.int8)
+    out = np.full((n, d), np.nan)
+    n_iter = np.zeros(n, dtype=np.int32)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    s_lo = np.zeros(n)
+    x_lo = np.full((n, d), np.nan)
+    for i in range(n):
+        for k in range(K - 1):
+            if np.isfinite(G[i, k]) and np.isfinite(G[i, k + 1]) and G[i, k] * G[i, k + 1] <= 0:
+                lo[i], hi[i], s_lo[i], x_lo[i] = grid[i, k], grid[i, k + 1], np.sign(G[i, k]), \
+                    X[i, k]
+                break
+    have = np.flatnonzero(np.isfinite(lo))
+    if have.size == 0:
+        return SolveResult(out, status == CONVERGED, status, n_iter)
+    warm = x_lo[have].copy()
+    sub_ctrl = {c: v[have] for c, v in ctrl.items()}
+    sub_fix = {c: v[have] for c, v in fix.items()}
+
+    def g(v, j):
+        xt = warm[j].copy()
+        xt[:, k_par] = v
+        r = solve_points(cf, xt, {c: a[j] for c, a in sub_ctrl.items()},
+                         fixed={**{c: a[j] for c, a in sub_fix.items()}, name: v},
+                         accept=accept, fallback=False)
+        res = np.full(v.shape, np.nan)
+        ok = r.converged
+        warm[j[ok]] = r.x[ok]
+        if ok.any():
+            res[ok] = cf.grad(r.x[ok], {c: a[j[ok]] for c, a in sub_ctrl.items()})[:, k_par]
+        return res, None
+
+    br = bracket_root(g, lo[have], hi[have], s_lo[have], xtol=tol, rtol=tol)
+    xs = warm.copy()
+    xs[:, k_par] = br.x
+    pol = solve_points(cf, xs, sub_ctrl, fixed=sub_fix or None, accept=accept, fallback=False)
+    good = pol.converged & br.converged
+    # keep the bracketed solution where the free polish does not converge
+    keep = br.converged & ~pol.converged
+    out[have[good]] = pol.x[good]
+    out[have[keep]] = xs[keep]
+    status[have] = np.where(good | keep, CONVERGED, br.status)
+    n_iter[have] = br.n_iter + pol.n_iter
+    return SolveResult(out, status == CONVERGED, status, n_iter)
