@@ -8,13 +8,16 @@ error; results are converted to NumPy only at the Dataset boundary
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
+from functools import cache
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-__all__ = ["get_namespace", "resolve_backend", "has_cupy", "to_numpy", "BACKENDS"]
+__all__ = ["get_namespace", "resolve_backend", "has_cupy", "to_numpy", "BACKENDS", "blas_threads"]
 
 BACKENDS = ("numpy", "cupy", "auto")
 
@@ -88,3 +91,26 @@ def to_numpy(x: Any) -> np.ndarray:
     if _is_cupy_array(x):
         return x.get()
     return np.asarray(x)
+
+
+@cache
+def _threadpool_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # inspects the loaded libraries once
+
+
+@contextlib.contextmanager
+def blas_threads(n: int | None) -> Iterator[None]:
+    """Limit the BLAS thread pools to ``n`` threads inside the block (``None``: leave them).
+
+    The Monte Carlo engines issue many small matrix products; a multithreaded BLAS gains
+    little on those and, when the cores are shared (several workers, a loaded machine),
+    its spinning threads can slow them down by orders of magnitude. Parallelism comes from
+    chains and workers instead.
+    """
+    if n is None:
+        yield
+        return
+    with _threadpool_controller().limit(limits=int(n), user_api="blas"):
+        yield

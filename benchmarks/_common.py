@@ -38,6 +38,7 @@ def best_of(fn, repeats: int = 3) -> float:
 
 def write(name: str, lines: list[str], data: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
-    header = [f"# {time.strftime('%Y-%m-%d %H:%M:%S')}  {machine()}"]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    header = [f"# {time.strftime('%Y-%m-%d %H:%M:%S')}  {machine()}; load average {load}"]
     (RESULTS / f"{name}.txt").write_text("\n".join(header + lines) + "\n")
     (RESULTS / f"{name}.json").write_text(json.dumps({"machine": machine(), **data}, indent=2))

@@ -10,12 +10,14 @@ sites are computed at once, ``H0 = Xi_B^T M`` (one matrix product over all
 chains), and within the block the field of the j-th site is corrected for the
 flips already made in the block, ``h_j = H0_j + sum_(i<j) G_ji d_i`` with
 ``G = Xi_B^T Xi_B`` (pattern overlaps of the block's sites) and ``d_i`` in
-{-2, 0, 2} the spin change. After the block ``M += Xi_B d``. Every number is
-an integer held exactly in floating point, so the chain is *exactly* the
-single-spin-flip chain: the trajectory is identical, flip for flip, to the
-direct O(K)-per-step reference (:func:`run_sweeps` with ``blocked=False``),
-which a test checks. Cost per attempted flip: O(K) in matrix products plus
-O(B) for the correction.
+{-2, 0, 2} the spin change. After the block ``M += Xi_B d``. Within the block each
+step is two NumPy calls over all chains, a matrix-vector product and a ``sign``
+(:func:`_sweep_blocked`). Every number is an integer (or a half-integer) held exactly in
+floating point, so the chain is *exactly* the single-spin-flip chain: the trajectory is
+identical, flip for flip, to the direct O(K)-per-step reference (:func:`run_sweeps` with
+``blocked=False``), which a test checks. Cost per attempted flip: O(K) in matrix products
+plus O(B) for the correction. The thresholds of the next sweep (Philox uniforms, the
+rule's logistic or exponential transform) are prepared on a second thread meanwhile.
 
 Dense models (P > 2) use the direct path: the energy change is the exact
 polynomial in the overlaps of :mod:`assoc.energy`, evaluated per step.
@@ -24,10 +26,12 @@ polynomial in the overlaps of :mod:`assoc.energy`, evaluated per step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
+from assoc.backend import blas_threads
 from assoc.energy import elementary_symmetric
 from assoc.models import Model
 from assoc.philox import PhiloxStream
@@ -39,13 +43,14 @@ __all__ = ["init_state", "run_sweeps", "exact_dtype", "site_blocks"]
 
 
 def exact_dtype(N: int, K: int, max_abs: int = 1) -> type:
-    """float32 when every integer the P=2 engine forms fits in its 24-bit mantissa.
+    """float32 when every number the P = 2 engine forms is exact in its 24-bit mantissa.
 
     ``max_abs`` bounds the pattern entries (1 for +-1 or diluted patterns; M for the
-    summed examples of a supervised coupling): fields are bounded by
-    ``K max_abs^2 (N + 2)``.
+    summed examples of a supervised coupling). The blocked sweep forms half-integers of
+    magnitude below ``2 K max_abs^2 (N + B + 2) + 2`` (fields, in-block corrections and the
+    clipped thresholds; block size ``B <= 64``), exact in float32 below ``2^23``.
     """
-    return np.float32 if (N + 2) * K * max_abs * max_abs < 2**23 else np.float64
+    return np.float32 if (N + _MAX_BLOCK + 3) * K * max_abs * max_abs < 2**22 - 1 else np.float64
 
 
 def init_state(xi: np.ndarray, spins: np.ndarray, dtype: type | None = None) -> ChainState:
@@ -80,9 +85,12 @@ def _sweep_sites(order: str, N: int, sites_rng: Callable[[int], np.random.Genera
     return sites_rng(sweep).integers(0, N, size=N)
 
 
+_MAX_BLOCK = 64
+
+
 def _block_size(R: int) -> int:
     # balance the O(B R) in-block corrections against the O(B^2 K) block Gram matrices
-    return int(min(64, max(8, 2 * R)))
+    return int(min(_MAX_BLOCK, max(8, 2 * R)))
 
 
 def run_sweeps(
@@ -99,6 +107,7 @@ def run_sweeps(
     blocked: bool | None = None,
     max_block: int | None = None,
     scale: float = 1.0,
+    blas: int | None = 1,
 ) -> ChainState:
     """Advance ``state`` by ``n_sweeps`` sweeps of N single-spin updates each.
 
@@ -118,6 +127,9 @@ def run_sweeps(
         integer patterns ``xi`` (e.g. ``1/(R M^2)`` for supervised example couplings
         written with summed examples); energy differences are ``2 scale / N^(P-1)``
         times an integer, so flips stay exact. Default 1.
+    blas : BLAS threads while sweeping (:func:`assoc.backend.blas_threads`; ``None``
+        leaves the pool as it is). The small products of the sweep gain nothing from
+        more; parallelism comes from the chains and from running workers side by side.
     """
     S, K, N = xi.shape
     R = state.spins.shape[2]
@@ -133,87 +145,109 @@ def run_sweeps(
         raise ValueError(f"scale must be > 0 (got {scale!r})")
     unit = 2.0 * float(scale) / float(N) ** (model.P - 1)  # dE = unit * (integer)
     B = max_block or _block_size(R)
+    max_abs = int(np.abs(xi).max(initial=1))
+    reach = K * max_abs * max_abs * (N + 2)  # above any |s_i h_i - c_i| (P = 2)
+    if blocked and dtype == np.float32 and 2 * reach + 2 * B * K * max_abs**2 + 2 >= 2**23:
+        raise ValueError(f"float32 state cannot hold the fields of N = {N}, K = {K}, "
+                         f"max |xi| = {max_abs} exactly; build it with init_state's default "
+                         f"dtype (exact_dtype)")
     seq_blocks = None
     if rule.order == "sequential" and blocked:  # same blocks every sweep: cache their data
         seq_blocks = [_block_data(xiT, sites) for sites in site_blocks(np.arange(N), B)]
-    bound = float(2**23 if dtype == np.float32 else 2**52)
-    thr = np.empty((N, S, R), dtype=dtype)  # step-major thresholds of one sweep
+    # Thresholds beyond every reachable energy change act alike, so they are clipped there.
+    bound = float(reach + 1) if blocked else 2.0**52
+    thr = np.empty((N, S, R), dtype=dtype if blocked else np.float64)  # step-major
     # The blocked path compares s_i h_i with t + c_i, c_i = sum_mu (xi^mu_i)^2 the excluded
-    # self-coupling (K for +-1 patterns; site-dependent for diluted ones): integers, exact.
-    c = (xi.astype(np.int64) ** 2).sum(axis=1).T.astype(dtype) if blocked else None  # (N, S)
-    for _ in range(n_sweeps):
+    # self-coupling (K for +-1 patterns; site-dependent for diluted ones): integers, exact;
+    # it stores t + c_i - 1/2 (see _sweep_blocked).
+    c = ((xi.astype(np.int64) ** 2).sum(axis=1).T - 0.5).astype(dtype) if blocked else None
+
+    def thresholds(sweep: int, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Step-major thresholds of ``sweep`` (the next N uniforms of the stream)."""
         u = stream.uniforms(N).reshape(S, R, N)
         t = rule.integer_thresholds(u, T[..., None], unit, bound)  # (S, R, N)
-        sites = _sweep_sites(rule.order, N, sites_rng, state.sweep)
+        sites = _sweep_sites(rule.order, N, sites_rng, sweep)
         if blocked:
-            np.add(np.transpose(t, (2, 0, 1)), c[sites][:, :, None], out=thr, casting="unsafe")
+            np.add(np.transpose(t, (2, 0, 1)), c[sites][:, :, None], out=out, casting="unsafe")
         else:
-            np.copyto(thr, np.transpose(t, (2, 0, 1)), casting="unsafe")
-        if blocked:
-            blocks = seq_blocks or [_block_data(xiT, b) for b in site_blocks(sites, B)]
-            _sweep_blocked(state, thr, blocks)
-        else:
-            _sweep_direct(model, xif, state, thr, sites)
-        state.sweep += 1
-        if measure is not None:
-            measure(state)
+            np.copyto(out, np.transpose(t, (2, 0, 1)))
+        return out, sites
+
+    # The next sweep's thresholds are prepared on a second thread while this one runs
+    # (NumPy releases the GIL in the generator and the elementwise passes); the stream
+    # is read in sweep order, so the chain does not depend on the timing.
+    bufs = [thr, np.empty_like(thr)]
+    with ThreadPoolExecutor(max_workers=1) as pool, blas_threads(blas):
+        ahead = pool.submit(thresholds, state.sweep, bufs[0]) if n_sweeps else None
+        for k in range(n_sweeps):
+            thr, sites = ahead.result()
+            if k + 1 < n_sweeps:
+                ahead = pool.submit(thresholds, state.sweep + 1, bufs[(k + 1) % 2])
+            if blocked:
+                blocks = seq_blocks or [_block_data(xiT, b) for b in site_blocks(sites, B)]
+                _sweep_blocked(state, thr, blocks)
+            else:
+                _sweep_direct(model, xif, state, thr, sites)
+            state.sweep += 1
+            if measure is not None:
+                measure(state)
     return state
 
 
-def _block_data(xiT: np.ndarray, sites: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
-    """Sites (a slice when consecutive), their patterns (S, b, K) and Gram matrix (S, b, b)."""
+def _block_data(xiT: np.ndarray, sites: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray,
+                                                             np.ndarray, list | None]:
+    """Data of one block of sites: index, patterns, lower Gram matrix and step rows.
+
+    Returns the sites (a slice when consecutive), their patterns ``XB`` (S, b, K), the
+    strictly lower part ``L`` of their Gram matrix ``G = XB XB^T`` (S, b, b), ``Gx = L - 1``
+    (S, b, b) and, when S = 1, the rows ``Gx[0, j, :j+1]`` (views) used step by step.
+    """
     XB = xiT[:, sites, :]
     G = np.matmul(XB, np.transpose(XB, (0, 2, 1)))  # xi_j . xi_i, exact integers
+    L = np.tril(G, -1)
+    Gx = L - np.eye(len(sites), dtype=G.dtype)
+    rows = [Gx[0, j, : j + 1] for j in range(len(sites))] if G.shape[0] == 1 else None
     idx: Any = sites
     if len(sites) and np.array_equal(sites, np.arange(sites[0], sites[0] + len(sites))):
         idx = slice(int(sites[0]), int(sites[0]) + len(sites))
-    return idx, XB, G
+    return idx, XB, L, Gx, rows
 
 
-def _sweep_blocked(state: ChainState, thr: np.ndarray,
-                   blocks: list[tuple[Any, np.ndarray, np.ndarray]]) -> None:
-    """One sweep of the delayed-update algorithm (module docstring).
+def _sweep_blocked(state: ChainState, thr: np.ndarray, blocks: list[tuple]) -> None:
+    """One sweep of the delayed-update algorithm (module docstring), two calls per step.
 
-    ``thr`` (N, S, R) holds, step by step, the integer thresholds plus ``c_i =
-    sum_mu (xi^mu_i)^2``, in M's dtype: flip iff ``s_i h_i < thr`` (``s_i h_i - c_i`` is
-    the energy change in units of 2/N).
+    ``thr`` (N, S, R) holds, step by step, ``t + c_i - 1/2``: the integer thresholds plus
+    ``c_i = sum_mu (xi^mu_i)^2``, less one half. Spin ``j`` of a block flips iff
+    ``s_j h_j < t_j + c_j`` with ``h_j = H0_j + sum_(k<j) G_jk (s'_k - s_k)``; as all of
+    these are integers, that is iff ``s_j (h_j - s_j thr_j) < 0``, so the new spin is
+    ``s'_j = sign(sum_(k<j) G_jk s'_k - W_j)`` with
+    ``W_j = s_j thr_j - H0_j + sum_(k<j) G_jk s_k`` a half-integer (never zero). ``W`` is
+    formed for the whole block at once, and step ``j`` is one matrix-vector product of row
+    ``[G_j0 .. G_j,j-1, -1]`` with rows ``[s'_0 .. s'_(j-1), W_j]`` followed by ``sign``
+    written over ``W_j``. Every value is an integer or a half-integer held exactly.
     """
     spins, M = state.spins, state.M
-    S = M.shape[0]
     step = 0
-    for sites, XB, G in blocks:
+    for sites, XB, L, Gx, rows in blocks:
         b = XB.shape[1]
-        H0 = np.matmul(XB, M)  # (S, b, R): fields at the block start
-        sblk = np.transpose(spins[sites], (1, 0, 2)).copy()  # (S, b, R)
-        m2s = -2.0 * sblk
-        D = np.zeros_like(sblk)  # spin changes d_i in {-2, 0, 2}
-        # per step: h = H0_j + G_j,<j D_<j ; flip iff s_j h < t_j ; preallocated outputs
-        if S == 1:  # 2-D row views prepared once per block: cheap dispatch per step
-            dot, add, mul, less = np.dot, np.add, np.multiply, np.less
-            Gv, Dv = G[0], D[0]
-            buf, acc = np.empty(sblk.shape[2], M.dtype), np.empty(sblk.shape[2], bool)
-            rows = zip([Gv[j, :j] for j in range(b)], [Dv[:j] for j in range(b)], H0[0],
-                       sblk[0], thr[step : step + b, 0], m2s[0], Dv, strict=True)
-            for g, Dprev, h0, s_j, t_j, m2s_j, d_j in rows:  # positional outputs
-                dot(g, Dprev, buf)
-                add(buf, h0, buf)
-                mul(buf, s_j, buf)
-                less(buf, t_j, acc)
-                mul(m2s_j, acc, d_j)
+        sblk = np.ascontiguousarray(np.transpose(spins[sites], (1, 0, 2)))  # (S, b, R)
+        W = np.matmul(L, sblk)
+        W -= np.matmul(XB, M)  # - H0
+        W += sblk * np.transpose(thr[step : step + b], (1, 0, 2))
+        buf = np.empty(W.shape[2], M.dtype)
+        if rows is not None:  # S = 1: 2-D row views, two calls per step
+            dot, sign, W0 = np.dot, np.sign, W[0]
+            for j, g in enumerate(rows):
+                dot(g, W0[: j + 1], buf)
+                sign(buf, W0[j])
         else:
-            buf = np.empty((S, 1, sblk.shape[2]), M.dtype)
-            acc = np.empty((S, sblk.shape[2]), bool)
+            bufs = buf.reshape(1, 1, -1).repeat(W.shape[0], axis=0)
             for j in range(b):
-                np.matmul(G[:, j : j + 1, :j], D[:, :j, :], out=buf)
-                h = buf[:, 0, :]
-                h += H0[:, j, :]
-                h *= sblk[:, j, :]
-                np.less(h, thr[step + j], out=acc)
-                np.multiply(m2s[:, j, :], acc, out=D[:, j, :])
+                np.matmul(Gx[:, j : j + 1, : j + 1], W[:, : j + 1, :], out=bufs)
+                np.sign(bufs[:, 0, :], out=W[:, j, :])
         step += b
-        sblk += D
-        spins[sites] = np.transpose(sblk, (1, 0, 2))
-        M += np.matmul(np.transpose(XB, (0, 2, 1)), D)
+        M += np.matmul(np.transpose(XB, (0, 2, 1)), W - sblk)  # spin changes in {-2, 0, 2}
+        spins[sites] = np.transpose(W, (1, 0, 2))
 
 
 def _sweep_direct(model: Model, xif: np.ndarray, state: ChainState, thr: np.ndarray,

@@ -134,3 +134,40 @@ def test_blocked_rejects_dense():
     with pytest.raises(ValueError, match="blocked engine is for P = 2"):
         run_sweeps(DenseHebbian(3), Glauber(), xi, init_state(xi, spins), 1.0, keys, 1,
                    blocked=True)
+
+
+@pytest.mark.parametrize("rule", [Glauber(), Metropolis()])
+def test_blocked_equals_direct_when_thresholds_are_clipped(rule):
+    # at very high T the thresholds exceed every reachable energy change and are clipped
+    xi, spins, keys = _setup(1, 4, 50, 7, seed=5)
+    T = np.array([[1e3, 1e6, 1e9, 1e12]])
+    a = run_sweeps(Hopfield(), rule, xi, init_state(xi, spins), T, keys, 4, blocked=True)
+    b = run_sweeps(Hopfield(), rule, xi, init_state(xi, spins, np.float64), T, keys, 4,
+                   blocked=False)
+    np.testing.assert_array_equal(a.spins, b.spins)
+    np.testing.assert_array_equal(a.M, b.M)
+
+
+def test_float32_state_beyond_exact_range_is_refused():
+    from montecarlo.engine_numpy import exact_dtype
+
+    assert exact_dtype(1000, 100) is np.float32
+    assert exact_dtype(40_000, 200) is np.float64
+    xi, spins, keys = _setup(1, 2, 200, 3, seed=1)
+    big = np.repeat(xi, 10_000, axis=1)  # K = 3 10^4: fields up to 6e6
+    state = init_state(big, spins, np.float32)
+    with pytest.raises(ValueError, match="float32 state cannot hold"):
+        run_sweeps(Hopfield(), Glauber(), big, state, np.ones((1, 2)), keys, 1)
+
+
+def test_blas_threads_limits_and_restores():
+    from threadpoolctl import threadpool_info
+
+    from assoc.backend import blas_threads
+
+    before = [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+    with blas_threads(1):
+        assert all(d["num_threads"] == 1 for d in threadpool_info() if d["user_api"] == "blas")
+    with blas_threads(None):
+        pass
+    assert [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"] == before
