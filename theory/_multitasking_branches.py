@@ -41,8 +41,12 @@ def symmetric_branch(table: SiteTable, n: int, T: np.ndarray, rows: np.ndarray,
     exchangeability ``g(x) = E[S_n tanh(beta x S_n)]/n`` is concave in x with
     ``g'(0) = beta E[a_1^2] = beta (1 - d)``, so a positive root exists iff
     ``beta (1-d) > 1`` and is unique. Newton from ``x0 = E|a_1| >= g(x)`` (where
-    ``x - g(x) >= 0``) converges monotonically to it (convex residual). At T = 0 the
-    root is ``x = E[a_1 sign(S_n)]`` in one evaluation.
+    ``x - g(x) >= 0``) converges monotonically to it (convex residual). Near the
+    critical temperature the slope ``1 - g'`` at the root is tiny and a rounding-size
+    residual could throw a step out of the bracket, so the iteration is safeguarded:
+    it keeps ``(lo, hi)`` with ``x - g(x) < 0`` at lo (``lo = 0`` at the start) and
+    ``>= 0`` at hi, and bisects whenever a Newton step leaves it. At T = 0 the root is
+    ``x = E[a_1 sign(S_n)]`` in one evaluation.
     """
     G = rows.size
     K = table.K
@@ -60,6 +64,7 @@ def symmetric_branch(table: SiteTable, n: int, T: np.ndarray, rows: np.ndarray,
         x[cold] = av.F[:, 0]
         status[cold] = 0
     act = np.flatnonzero(exists & ~cold)
+    lo, hi = np.zeros(G), x.copy()
     for it in range(max_iter):
         if act.size == 0:
             break
@@ -67,10 +72,19 @@ def symmetric_branch(table: SiteTable, n: int, T: np.ndarray, rows: np.ndarray,
         g = av.F[:, 0]
         dg = (np.eye(K)[None, 0, :] - av.hess[:, 0, :]) @ v  # g'(x)
         res = x[act] - g
-        step = res / np.maximum(1.0 - dg, 1e-300)
-        x[act] = x[act] - step
+        xa = x[act]
+        pos = res >= 0
+        hi[act] = np.where(pos, xa, hi[act])
+        lo[act] = np.where(pos, lo[act], xa)
+        slope = 1.0 - dg
+        with np.errstate(divide="ignore", invalid="ignore"):
+            new = np.where(slope > 0, xa - res / np.where(slope > 0, slope, 1.0), np.nan)
+        out = ~((new > lo[act]) & (new < hi[act]))  # outside the bracket (or NaN): bisect
+        new = np.where(out, 0.5 * (lo[act] + hi[act]), new)
+        step = new - xa
+        x[act] = new
         n_iter[act] = it + 1
-        done = np.abs(step) <= tol * (1.0 + np.abs(x[act]))
+        done = (np.abs(step) <= tol * (1.0 + np.abs(new))) | (hi[act] - lo[act] <= tol * hi[act])
         status[act[done]] = 0
         act = act[~done]
     x = np.where(exists, x, np.nan)

@@ -91,7 +91,10 @@ unstable: this is where the two protocols differ in low storage.
   ``d_H(3) = (sqrt 5 - 1)/2``, ``d_H -> 1/2`` as K -> infinity). At T > 0 the branch is the
   continuation in T of the T = 0 state at the same d; it is stable wherever it exists,
   and overlaps that vanish (patterns leaving the hierarchy) are reported as 0; the branch
-  exists while at least two patterns are retrieved (``n_retrieved``). With examples its
+  exists while it keeps the hierarchical structure: at least two patterns retrieved
+  (``n_retrieved``), no two equal, and ``m_k > sum_(l>k) m_l`` (at T > 0 the continued
+  state can keep existing as a local minimum of another structure, ``other``, which is
+  then not reported under this branch; e.g. K = 3, T = 0.05 from d ~ 0.547). With examples its
   T = 0 start is the fixed point of the T = 0 map reached from ``(1 - d) d^(k-1)``.
 * ``equilibrium``: the lowest local minimum of f found by the search described in
   :func:`solve`; the variable ``phase`` classifies it.
@@ -363,13 +366,19 @@ def _solve_table(table: SiteTable, K: int, d: np.ndarray, Ts: np.ndarray, names:
         res = hierarchical_branch(table, p0, TT, rows)
         hier = res["p"]
         if "hierarchical" in names:
-            # status 4: at T > 0 the branch merged into a more symmetric state (fewer than
-            # two patterns left, or two equal nonzero overlaps)
+            # status 4: at T > 0 the continued state is no longer hierarchical: it merged
+            # into a more symmetric state (fewer than two patterns left, or two equal
+            # nonzero overlaps) or, with archetype couplings, lost the hierarchical
+            # structure m_k > sum_(l>k) m_l (classify(m) != 'hierarchical'); at T = 0 the
+            # exact state is kept (at d = 0 it is the pure state)
             q = canonical(np.nan_to_num(hier))
             nret = (q > 0).sum(1)
             nret0 = (np.abs(np.nan_to_num(p0)) > 0).sum(1)
             equal = ((q[:, :-1] - q[:, 1:] <= 1e-7 * q[:, :-1]) & (q[:, 1:] > 0)).any(1)
-            merged = ((nret < 2) | equal) & (TT > 0)
+            merged = (nret < 2) | equal
+            if not examples:
+                merged |= classify(q) != "hierarchical"
+            merged &= TT > 0
             st = np.where((res["status"] == 0) & merged & (nret0 >= 2), 4, res["status"])
             P["hierarchical"] = np.where((st == 0)[:, None], hier, np.nan)
             status["hierarchical"] = st
@@ -444,7 +453,8 @@ def solve(
         ``m`` (archetype overlaps) and ``n`` (example-mean overlaps). Variables ``f``
         (free energy per spin), ``energy`` (``-|p|^2/2``), ``converged``, ``stable``,
         ``status`` (0 converged; 1 no such solution here; 2 continuation ended; 3
-        iteration limit; 4 hierarchy collapsed to fewer than two patterns),
+        iteration limit; 4 at T > 0 the continued state is no longer hierarchical:
+        fewer than two patterns, two equal overlaps, or ``m_k <= sum_(l>k) m_l``),
         ``lambda_min`` (smallest Hessian eigenvalue, ``-inf`` at a T = 0 tie),
         ``lambda_perp`` (unsupervised: ``beta E[u sech^2]``, stable below 1),
         ``n_retrieved`` and ``phase`` (regime of the lowest stable state computed:
@@ -557,7 +567,8 @@ def _attrs(ds: xr.Dataset, examples: bool) -> None:
         if k in ds.variables:
             ds[k].attrs.update(long_name=ln, units=u)
     ds["status"].attrs["flag_meanings"] = ("0 converged; 1 no such solution; 2 continuation "
-                                           "ended; 3 iteration limit; 4 hierarchy collapsed")
+                                           "ended; 3 iteration limit; 4 no longer hierarchical "
+                                           "(T > 0)")
 
 
 # ----------------------------------------------------------------------------- boundaries

@@ -6,8 +6,11 @@ equilibrium state (:func:`theory.multitasking.solve`, variable ``phase``). The t
 for K = 2..8 at T = 0, every boundary twice: the closed form (module Notes of
 :mod:`theory.multitasking`) and an independent location (bisection on the exact T = 0
 map for ``d_H``; bisection on the energies of the enumerated T = 0 states for ``d_G``,
-exhaustive enumeration for K <= 5), plus a zero-temperature Monte Carlo check of ``d_H``
-for K = 3, 4 and the intervals of every regime at a positive temperature.
+exhaustive enumeration for K <= 5); a zero-temperature Monte Carlo bracket of ``d_H``
+for K = 3, 4, 5; and at T = 0.05 and 0.2 (K = 2..5) the intervals of every regime,
+each of their edges located again by the second method of
+:mod:`theory._multitasking_check` (full 3^K sums, brentq, BFGS + Newton, brute-force
+Hessian, bisection), with the differences.
 
     python -m papers multitasking-regimes [--quick] [--out DIR] [--seed S] [--table FILE]
 
@@ -33,10 +36,10 @@ from .._cli import figure_parser, write_netcdf
 
 SETTINGS = {
     True: dict(Ks_diag=[2], d=np.linspace(0.0, 0.97, 25), T=np.linspace(0.0, 0.6, 13),
-               Ks_table=[2, 3, 4, 5], Ks_exh=[3, 4], Ks_hot=[2], T_hot=0.05, mc=False),
+               Ks_table=[2, 3, 4, 5], Ks_exh=[3, 4], Ks_hot=[2], T_hot=[0.05], mc=False),
     False: dict(Ks_diag=[2, 3], d=np.linspace(0.0, 0.98, 99), T=np.linspace(0.0, 0.6, 61),
-                Ks_table=list(range(2, 9)), Ks_exh=[3, 4, 5], Ks_hot=[2, 3, 4], T_hot=0.05,
-                mc=True),
+                Ks_table=list(range(2, 9)), Ks_exh=[3, 4, 5], Ks_hot=[2, 3, 4, 5],
+                T_hot=[0.05, 0.2], mc=True),
 }
 REGIMES = ["paramagnet", "pure", "hierarchical", "parallel", "mixture", "other"]
 
@@ -111,31 +114,105 @@ def table(cfg: dict, seed: int) -> tuple[str, xr.Dataset]:
                              for c in mt.CRITERIA)
             lines.append(f"K={K} {br:13s} {row}")
     if cfg["mc"]:
-        lines += ["", "## T = 0 Monte Carlo check of d_H (hierarchical start, N = 4000, "
-                  "16 samples)",
-                  "# |m - m_H| max over patterns, in units of its standard error (stays: < 4)"]
-        for K in (3, 4):
-            dH = mt.hierarchical_threshold(K)
-            ds = simulate_multitasking(MultitaskingHebbian(K=K), d=[dH - 0.04, dH + 0.04],
-                                       T=0.0, N=4000, samples=16, sweeps=20, burn_in=20,
-                                       seed=seed)
-            for dv in ds.d.values:
-                x = ds.m.sel(d=dv).isel(T=0, N=0)
-                z = np.abs(x.mean("sample") - mt.hierarchical_overlaps(K, dv)[0]) \
-                    / (x.std("sample") / 4)
-                lines.append(f"K={K} d = {dv:.4f} ({'below' if dv < dH else 'above'} d_H): "
-                             f"max |z| = {float(z.max()):7.1f} -> "
-                             f"{'stays hierarchical' if float(z.max()) < 4 else 'leaves'}")
-    lines += ["", f"## T = {cfg['T_hot']}: intervals [lo, hi) of d (exists | stable | global)",
-              "# (bisection to 1e-7; 'other': the global minimum is none of the listed states)"]
-    for K in cfg["Ks_hot"]:
-        b = mt.regime_boundaries(K, cfg["T_hot"], d_tol=1e-7, seed=seed).sel(T=cfg["T_hot"])
-        for br in b.branch.values:
-            row = " | ".join(_interval_text(b, br, c, 1e-5) for c in mt.CRITERIA)
-            lines.append(f"K={K} {br:13s} {row}")
+        lines += mc_check_lines(seed)
+    for Tv in cfg["T_hot"]:
+        lines += ["", f"## T = {Tv}: intervals [lo, hi) of d (exists | stable | global)",
+                  "# (bisection to 1e-7; 'other': the global minimum is none of the listed states;",
+                  "# intervals narrower than 1e-5 omitted)"]
+        checks = []
+        for K in cfg["Ks_hot"]:
+            t0 = time.perf_counter()
+            b = mt.regime_boundaries(K, Tv, d_tol=1e-7, seed=seed).sel(T=Tv)
+            for br in b.branch.values:
+                row = " | ".join(_interval_text(b, br, c, 1e-5) for c in mt.CRITERIA)
+                lines.append(f"K={K} {br:13s} {row}")
+            checks += [f"K={K} {e['branch']:13s} {e['criterion']:8s} {e['side']:5s} "
+                       f"{e['main']:.9f}  {e['second']:.9f}  {e['diff']:8.1e}  "
+                       f"{'agree' if e['diff'] <= EDGE_TOL else 'DISAGREE'}"
+                       for e in second_method_edges(b, K, Tv)]
+            checks.append(f"# K={K}: {time.perf_counter() - t0:.0f} s")
+        lines += ["", f"## T = {Tv}: every boundary above located again by the second method",
+                  "# (theory._multitasking_check: full 3^K sums, brentq for symmetric states, "
+                  "BFGS + Newton",
+                  "# minima from many starts, brute-force Hessian; bisection to 1e-8 in "
+                  "[edge - 2e-3, edge + 2e-3])",
+                  f"# agreement: |diff| <= {EDGE_TOL:g} (bisections to 1e-7 and 1e-8; wider "
+                  "only in",
+                  "# near-degenerate windows where two stable states differ in f by < 1e-12)",
+                  "# K branch        criterion side  regime_boundaries  second method  |diff|"]
+        lines += checks
     allb = xr.concat(bounds, dim="Kp", join="outer", combine_attrs="override")
     allb["Kp"].attrs.update(long_name="number of patterns K", units="1")
     return "\n".join(lines) + "\n", allb
+
+
+EDGE_TOL = 1e-5
+
+
+def second_method_edges(b: xr.Dataset, K: int, T: float, *, width: float = 1e-5,
+                        bracket: float = 2e-3, tol: float = 1e-8) -> list[dict]:
+    """Every interior edge of the intervals of ``b`` (one T > 0), located again by
+    :func:`theory._multitasking_check.bisect_flag` in ``[edge - bracket, edge + bracket]``.
+
+    The bracket is centred on ``edge`` rounded to a multiple of ``bracket / 2``, so it
+    contains ``edge -+ bracket / 2`` at least. Edges at the ends of the grid (0, 1) and
+    of intervals narrower than ``width`` (the Hopfield point d = 0) are skipped.
+    ``second`` is NaN when the second method sees no change of the flag inside the
+    bracket (a disagreement).
+    """
+    from theory._multitasking_check import bisect_flag
+
+    out = []
+    for br in b.branch.values:
+        for c in mt.CRITERIA:
+            x = b.sel(branch=br, criterion=c)
+            for lo, hi in zip(x.d_lo.values.ravel(), x.d_hi.values.ravel(), strict=True):
+                if not np.isfinite(lo) or hi - lo <= width:
+                    continue
+                for side, e in (("lo", float(lo)), ("hi", float(hi))):
+                    if e <= 0.0 or e >= 0.995:  # ends of the scan grid
+                        continue
+                    # bracket centred on a grid of step bracket/2, so that edges found at
+                    # the same place share the second method's (cached) evaluations
+                    centre = round(e / (bracket / 2)) * (bracket / 2)
+                    s = bisect_flag(K, T, str(br), c, max(centre - bracket, 1e-9),
+                                    min(centre + bracket, 1 - 1e-9), tol=tol)
+                    out.append(dict(branch=str(br), criterion=c, side=side, main=e, second=s,
+                                    diff=abs(s - e) if np.isfinite(s) else np.inf))
+    return out
+
+
+def mc_check_lines(seed: int) -> list[str]:
+    """Zero-temperature Monte Carlo bracket of d_H (K = 3, 4, 5; d_H -+ 0.02)."""
+    from theory._multitasking_tables import archetype_law, site_table
+    from theory._multitasking_zero import iterate_zero_map
+
+    N, S = 16000, 16
+    lines = ["", f"## T = 0 Monte Carlo bracket of d_H (hierarchical start, N = {N}, {S} samples,",
+             "# zero-temperature sequential dynamics, 30 sweeps): z_H = max over patterns of",
+             "# |m_MC - (1-d) d^(k-1)| / SE; z_map = the same against the fixed point of the exact",
+             "# T = 0 map iterated from the hierarchical state (infinite N, synchronous; the",
+             "# sequential dynamics may stop at another fixed point). Expected: z_H < 4 below",
+             "# d_H (the state stays), z_H > 4 above (it leaves)."]
+    for K in (3, 4, 5):
+        dH = mt.hierarchical_threshold(K)
+        dv = [round(dH - 0.02, 4), round(dH + 0.02, 4)]
+        ds = simulate_multitasking(MultitaskingHebbian(K=K), d=dv, T=0.0, N=N, samples=S,
+                                   sweeps=30, burn_in=0, seed=seed)
+        for x_d in dv:
+            x = ds.m.sel(d=x_d).isel(T=0, N=0)
+            mean, se = x.mean("sample"), x.std("sample", ddof=1) / np.sqrt(S)
+            mh = mt.hierarchical_overlaps(K, x_d)[0]
+            mp = iterate_zero_map(site_table(archetype_law([x_d]), K), mh[None])[0][0]
+            zh = float((np.abs(mean - mh) / se).max())
+            zp = float((np.abs(mean - mp) / se).max())
+            side = "below" if x_d < dH else "above"
+            verdict = "stays hierarchical" if zh < 4 else "leaves"
+            ok = (zh < 4) == (x_d < dH)
+            note = "as predicted" if ok else "UNEXPECTED"
+            lines.append(f"K={K} d = {x_d:.4f} ({side} d_H = {dH:.4f}): z_H = {zh:6.1f}  "
+                         f"z_map = {zp:6.1f}  -> {verdict} ({note})")
+    return lines
 
 
 def plot(diags: list[xr.Dataset], path) -> None:

@@ -29,3 +29,4 @@ def test_quick_figure_scripts(tmp_path, command, files):
     if command == "multitasking-regimes":
         text = (tmp_path / "multitasking_regimes.txt").read_text()
         assert "0.6180339887" in text and "0.5469181607" in text
+        assert " agree" in text and "DISAGREE" not in text

@@ -230,3 +230,59 @@ def test_sum_squared_error_identity():
     np.testing.assert_allclose(mt.sum_squared_error(m, d), 1 - d / 2 - m)
     E = -0.5 * (m**2).sum()
     assert E == pytest.approx(-0.5 * ((1 - d / 2 - mt.sum_squared_error(m, d)) ** 2).sum())
+
+
+@pytest.mark.parametrize("K, branch, crit, lo, hi, tol", [
+    (2, "pure", "stable", 0.04, 0.06, 1e-8),  # d (1 - d) ~ T when sech^2(beta m) ~ 0
+    (2, "parallel", "stable", 0.77, 0.78, 1e-8),  # hierarchical merges into parallel
+    (3, "hierarchical", "exists", 0.55, 0.56, 1e-8),  # loses m_1 > m_2 + m_3
+    (3, "hierarchical", "global", 0.546, 0.548, 1e-6),  # energy crossing with 'other'
+])
+def test_positive_T_edges_of_solve_match_a_second_method(K, branch, crit, lo, hi, tol):
+    """The second method (theory._multitasking_check: full 3^K sums, brentq, BFGS + Newton,
+    brute-force Hessian) locates an edge at T = 0.05; the flags of solve flip within 1e-6
+    of it (quick version of the regime_boundaries comparison below; bisection to tol)."""
+    from theory._multitasking_check import bisect_flag
+
+    T = 0.05
+    e = bisect_flag(K, T, branch, crit, lo, hi, tol=tol)
+    assert lo < e < hi
+    ds = mt.solve(K, [e - 1e-6, e + 1e-6], T, state="all")
+    if crit == "global":
+        flag = ds.phase.sel(T=T).values == branch
+    elif crit == "stable":
+        flag = ds.stable.sel(branch=branch, T=T).values
+    else:
+        flag = ds.converged.sel(branch=branch, T=T).values
+    assert flag[0] != flag[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("K, edges", [
+    # (branch, criterion, side) at T = 0.05: the pure state loses stability (d(1-d) ~ T),
+    # the hierarchical state merges into the parallel one (K = 2); for K = 3 it stops
+    # being the global minimum (energy crossing) and then loses its structure.
+    (2, [("pure", "stable", "hi"), ("parallel", "stable", "lo"),
+         ("hierarchical", "exists", "lo"), ("hierarchical", "global", "hi")]),
+    (3, [("hierarchical", "exists", "hi"), ("hierarchical", "global", "hi"),
+         ("parallel", "stable", "lo")]),
+])
+def test_boundaries_at_positive_T_located_by_a_second_method(K, edges):
+    """regime_boundaries (branch continuation + seeded search on the reduced table) against
+    theory._multitasking_check (full 3^K sums, brentq, BFGS + Newton, bisection): agreement
+    within 1e-6 in d (both bisections reach 1e-7)."""
+    from theory._multitasking_check import bisect_flag
+
+    T = 0.05
+    b = mt.regime_boundaries(K, T, d=np.linspace(0, 0.99, 100), d_tol=1e-7).sel(T=T)
+    for branch, crit, side in edges:
+        x = b.sel(branch=branch, criterion=crit)
+        vals = (x.d_lo if side == "lo" else x.d_hi).values
+        e = float(vals[np.isfinite(vals) & (vals > 1e-3) & (vals < 0.99)][0])
+        second = bisect_flag(K, T, branch, crit, e - 2e-3, e + 2e-3, tol=1e-8)
+        assert second == pytest.approx(e, abs=1e-6), (branch, crit, side)
+    # closed form of the pure-state edge when sech^2(beta m) ~ 0: d (1 - d) = T
+    e = float(b.d_hi.sel(branch="pure", criterion="stable", interval=0))
+    assert e == pytest.approx((1 - math.sqrt(1 - 4 * T)) / 2, abs=1e-6)
+    assert float(b.d_lo.sel(branch="paramagnet", criterion="stable", interval=0)) \
+        == pytest.approx(1 - T, abs=1e-6)
