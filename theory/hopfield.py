@@ -62,7 +62,7 @@ from scipy.special import ndtr
 
 from assoc.dataset import finalize
 from assoc.models import Hopfield
-from assoc.validation import check_int, check_real
+from assoc.validation import check_choice, check_int, check_real
 
 from . import _hopfield_rs as rs
 from ._mixture import MODES, mixture_eigenvalues, mixture_solve, stability_temperature
@@ -260,19 +260,40 @@ def critical_point(T: float | np.ndarray = 0.0) -> xr.Dataset:
     return _finalize(ds)
 
 
-def critical_capacity(T: float = 0.0) -> float:
-    """Largest load ``alpha_c(T)`` with an RS retrieval solution at temperature T.
+def critical_capacity(T: float = 0.0, ansatz: str = "RS") -> float:
+    """Largest load ``alpha_c(T)`` with a retrieval solution at temperature T.
 
-    See :func:`critical_point` (which also returns m at alpha_c) for the method
-    and the claimed digits.  ``critical_capacity(0.0) = 0.137905566...``
-    (AGS 1985/1987: alpha_c ~ 0.138).
+    Parameters
+    ----------
+    T : float
+        Temperature ``>= 0`` (``< 1`` for ``ansatz='1RSB'``); T = 0 uses the exact
+        zero-temperature equations.
+    ansatz : {'RS', '1RSB'}
+        ``'RS'`` (default): the hand-written AGS solver; see :func:`critical_point` (which
+        also returns m at alpha_c) for the method and the claimed digits,
+        ``critical_capacity(0.0) = 0.137905566...`` (AGS 1985/1987: alpha_c ~ 0.138).
+        ``'1RSB'``: the one-step RSB retrieval branch with the Parisi parameter optimised,
+        computed on the symbolic engine by :func:`theory.hopfield_rsb.critical_capacity`
+        (0.13818649 at T = 0; Crisanti, Amit & Gutfreund 1986; Steffan & Kuhn 1994).
+
+    Raises
+    ------
+    ValueError
+        For T < 0 or an unknown ansatz.
+    assoc.errors.NotConvergedError
+        If the 1RSB saddle-node does not converge.
 
     Examples
     --------
     >>> round(critical_capacity(0.0), 6)
     0.137906
     """
+    ansatz = check_choice("ansatz", ansatz, ("RS", "1RSB"))
     t = float(check_real("T", T, low=0.0))
+    if ansatz == "1RSB":
+        from . import hopfield_rsb  # imported here: hopfield_rsb imports this module
+
+        return hopfield_rsb.critical_capacity(t, ansatz="1RSB")
     return float(rs.capacity(np.array([t]))["alpha_c"][0])
 
 

@@ -257,10 +257,24 @@ def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str
 # 1RSB retrieval
 # ----------------------------------------------------------------------------------------
 #: Scan of the Parisi parameter: mu = theta/T at T = 0, theta at T > 0.
-MU_GRID = np.geomspace(0.05, 1e6, 70)
+MU_GRID = np.geomspace(0.05, 1e6, 43)
 THETA_GRID = np.linspace(0.98, 0.02, 25)
 #: q1 - q0 below which a 1RSB solution has collapsed onto RS.
 COLLAPSE = 1e-9
+#: Free-energy gain f_1RSB - f_RS below which 1RSB is not resolved from RS in double
+#: precision (the quadrature and solver tolerances are ~1e-13); such points report the RS
+#: solution with ``rsb = False``.
+RSB_RESOLUTION = 1e-12
+
+
+def _accept_rsb_t0(x: np.ndarray, c: Any) -> np.ndarray:
+    """Retrieval (m > 0) with broken symmetry at T = 0: ``1 - q0 > COLLAPSE``, ``p1 > p0``."""
+    return (x[:, 0] > 1e-6) & (1.0 - x[:, 1] > COLLAPSE) & (x[:, 4] > x[:, 3])
+
+
+def _accept_rsb(x: np.ndarray, c: Any) -> np.ndarray:
+    """Retrieval (m > 0) with broken symmetry at T > 0: ``q1 - q0 > COLLAPSE``, ``p1 > p0``."""
+    return (x[:, 0] > 1e-6) & (x[:, 2] - x[:, 1] > COLLAPSE) & (x[:, 4] > x[:, 3])
 
 
 def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
@@ -274,7 +288,6 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
     out = {k: np.full(n, np.nan) for k in keys}
     status = np.full(n, NO_SOLUTION, dtype=np.int8)
     rsb = np.zeros(n, dtype=bool)
-    accept = lambda x, c: x[:, 0] > 1e-6  # noqa: E731
     have = np.isfinite(rs["m"])
     # T = 0: (m, q0, C, p0, p1, mu)
     z = np.flatnonzero(have & (T == 0))
@@ -285,9 +298,21 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
                        np.full(z.size, MU_GRID[0])], axis=1)
         res = optimize_parameter(cf0, x0, {"alpha": alpha[z]}, "mu",
                                  np.broadcast_to(MU_GRID, (z.size, MU_GRID.size)),
-                                 accept=accept)
-        ok = res.converged
+                                 accept=_accept_rsb_t0)
         x = res.x
+        ok = res.converged
+        if ok.any():
+            f_ok = cf0.f(x[ok], {"alpha": alpha[z[ok]]})
+            # a gain below the resolution of double precision: report RS (rsb False)
+            unresolved = np.zeros(z.size, dtype=bool)
+            unresolved[ok] = f_ok - rs["f"][z[ok]] < RSB_RESOLUTION
+            ok &= ~unresolved
+            if unresolved.any():
+                u = z[unresolved]
+                out["m"][u], out["q0"][u], out["q1"][u] = rs["m"][u], 1.0, 1.0
+                out["p0"][u], out["p1"][u], out["C"][u] = rs["p"][u], rs["p"][u], rs["C"][u]
+                out["f"][u] = rs["f"][u]
+                status[u] = CONVERGED
         for k, v in (("m", x[:, 0]), ("q0", x[:, 1]), ("C", x[:, 2]), ("p0", x[:, 3]),
                      ("p1", x[:, 4]), ("mu", x[:, 5])):
             out[k][z[ok]] = v[ok]
@@ -295,7 +320,8 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
         out["theta"][z[ok]] = 0.0
         if ok.any():
             out["f"][z[ok]] = cf0.f(x[ok], {"alpha": alpha[z[ok]]})
-        status[z] = res.status
+        status[z[ok]] = CONVERGED
+        status[z[~ok & ~np.isfinite(out["m"][z])]] = res.status[~ok & ~np.isfinite(out["m"][z])]
         rsb[z[ok]] = True
     # T > 0: (m, q0, q1, p0, p1, theta)
     w = np.flatnonzero(have & (T > 0))
@@ -307,9 +333,12 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
         x0 = np.stack([m, q - d, q + d, p * (1 - 1e-3), p, np.full(w.size, THETA_GRID[0])], 1)
         res = optimize_parameter(cf, x0, {"alpha": alpha[w], "beta": b}, "theta",
                                  np.broadcast_to(THETA_GRID, (w.size, THETA_GRID.size)),
-                                 accept=accept)
+                                 accept=_accept_rsb)
         x = res.x
         broken = res.converged & (x[:, 2] - x[:, 1] > COLLAPSE)
+        if broken.any():
+            f_b = cf.f(x[broken], {"alpha": alpha[w[broken]], "beta": b[broken]})
+            broken[np.flatnonzero(broken)[f_b - rs["f"][w[broken]] < RSB_RESOLUTION]] = False
         for k, j in (("m", 0), ("q0", 1), ("q1", 2), ("p0", 3), ("p1", 4), ("theta", 5)):
             out[k][w[broken]] = x[broken, j]
         out["mu"][w[broken]] = x[broken, 5] * b[broken]

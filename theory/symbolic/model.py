@@ -296,8 +296,11 @@ class CompiledFreeEnergy:
         return tuple(c.name for c in self.model.controls)
 
     def _evaluator(self, key, targets) -> Evaluator:
+        """The cached Evaluator of ``key``; ``targets`` may be a callable returning the
+        target expressions, so that they are derived only on the first use."""
         if key not in self._cache:
-            self._cache[key] = Evaluator(list(targets), self._params, backend=self.backend)
+            exprs = targets() if callable(targets) else targets
+            self._cache[key] = Evaluator(list(exprs), self._params, backend=self.backend)
         return self._cache[key]
 
     def _args(self, x: np.ndarray, controls: Mapping[str, Any]) -> list:
@@ -341,7 +344,7 @@ class CompiledFreeEnergy:
         if c is None:
             raise ValueError(f"{control!r} is not a control of {self.model.name} "
                              f"(controls: {self.control_names})")
-        ev = self._evaluator(("dc", control), self.model.control_derivative(c))
+        ev = self._evaluator(("dc", control), lambda: self.model.control_derivative(c))
         return np.stack(ev(*self._args(x, controls)), axis=-1)
 
     def fixed_point_map(self, x, controls) -> np.ndarray:

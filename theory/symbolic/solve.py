@@ -44,6 +44,46 @@ __all__ = ["solve_points", "continuation", "fold", "FoldResult", "optimize_param
 Accept = Callable[[np.ndarray, Mapping[str, np.ndarray]], np.ndarray]
 
 
+#: Safety factor of the round-off floor of a Newton step, ``ROUNDOFF_FACTOR eps cond(J)``.
+ROUNDOFF_FACTOR = 64.0
+#: Largest relative step accepted as round-off (a nearly singular Jacobian is not excused).
+ROUNDOFF_CAP = 1e-8
+
+
+def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
+            maxiter: int = 60) -> SolveResult:
+    """:func:`theory._solver.newton`, with convergence also accepted at the round-off floor.
+
+    A Newton step cannot be computed more accurately than about ``eps cond(J) |x|``; when the
+    Jacobian is ill-conditioned (the 1RSB q0 direction scales like the Parisi parameter) the
+    fixed step tolerance ``xtol`` can lie below that floor, the line search then stalls on
+    round-off and the point would be reported NONFINITE or MAXITER although it sits on the
+    solution.  Such a point is re-examined here: it is CONVERGED if its residual and Jacobian
+    are finite and its full Newton step is below
+    ``max(xtol, min(ROUNDOFF_FACTOR eps cond(J), ROUNDOFF_CAP))`` times ``1 + |x|`` (max
+    norms); otherwise its status is kept.
+    """
+    res = newton(fun, x0, feasible=feasible, xtol=xtol, maxiter=maxiter)
+    bad = np.flatnonzero((res.status != CONVERGED) & np.isfinite(res.x).all(axis=1))
+    if bad.size:
+        F, J = fun(res.x[bad], bad)
+        fin = np.isfinite(F).all(axis=1) & np.isfinite(J).reshape(bad.size, -1).all(axis=1)
+        with np.errstate(all="ignore"):
+            Jf = np.where(fin[:, None, None], J, np.eye(J.shape[-1]))
+            cond = np.linalg.cond(Jf)
+            ok = fin & np.isfinite(cond)
+            dx = np.full(F.shape, np.inf)
+            if ok.any():
+                dx[ok] = -np.linalg.solve(Jf[ok], F[ok][..., None])[..., 0]
+        tol = np.maximum(xtol, np.minimum(ROUNDOFF_FACTOR * np.finfo(float).eps * cond,
+                                          ROUNDOFF_CAP))
+        scale = 1.0 + np.max(np.abs(res.x[bad]), axis=1)
+        good = ok & (np.max(np.abs(dx), axis=1) <= tol * scale)
+        res.status[bad[good]] = CONVERGED
+        res.converged[bad[good]] = True
+    return res
+
+
 def _take(controls: Mapping[str, Any], idx: np.ndarray, n: int) -> dict[str, np.ndarray]:
     return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,))[idx] for k, v in
             controls.items()}
@@ -108,7 +148,7 @@ def solve_points(
     def feasible(xf, idx):
         return cf.constraints_ok(full(xf, idx), _take(controls, idx, n))
 
-    res = newton(fun, x0[:, free], feasible=feasible, xtol=xtol, maxiter=maxiter)
+    res = _newton(fun, x0[:, free], feasible=feasible, xtol=xtol, maxiter=maxiter)
     x = full(res.x, np.arange(n))
     status, n_iter = res.status.copy(), res.n_iter.copy()
     bad = np.flatnonzero(status != CONVERGED)
@@ -137,7 +177,7 @@ def solve_points(
             def feas2(xf, j):
                 return cf.constraints_ok(full(xf, sub[j]), _take(controls, sub[j], n))
 
-            pol = newton(fun2, xs, feasible=feas2, xtol=xtol, maxiter=maxiter)
+            pol = _newton(fun2, xs, feasible=feas2, xtol=xtol, maxiter=maxiter)
             good = pol.converged
             x[sub[good]] = full(pol.x[good], sub[good])
             status[sub[good]] = CONVERGED
@@ -371,7 +411,7 @@ def fold(
         def feas(y, j):
             return feasible(y, v[j], idx[j])
 
-        return newton(f_, y0, feasible=feas, xtol=1e-14, maxiter=80)
+        return _newton(f_, y0, feasible=feas, xtol=1e-14, maxiter=80)
 
     def slope(y, v, idx):
         F, J, Hv = fun(y, v, idx)
@@ -460,6 +500,7 @@ def optimize_parameter(
     fixed: Mapping[str, Any] | None = None,
     accept: Accept | None = None,
     tol: float = 1e-12,
+    scan_maxiter: int = 30,
 ) -> SolveResult:
     """Stationary point in one order parameter (e.g. the Parisi parameter) by a scan.
 
@@ -476,7 +517,24 @@ def optimize_parameter(
     x_start : array (n, d)
         Starting point for the first grid value.
     grid : array (n, K)
-        Monotone scan values of ``name`` per point.
+        Monotone scan values of ``name`` per point; a point's scan stops at its first sign
+        change.
+    fixed : mapping, optional
+        Other order parameters held fixed.
+    accept : callable, optional
+        Branch predicate (see :func:`solve_points`); a scan value whose solution fails it
+        is skipped, so that e.g. a one-step RSB scan ignores the replica-symmetric solution
+        (on which the Parisi parameter's residual vanishes identically).
+    tol : float
+        Tolerance of the root in ``name``.
+    scan_maxiter : int
+        Newton iterations per scan value.
+
+    Returns
+    -------
+    SolveResult
+        ``x`` (n, d) with ``name`` at the stationary value; status NO_SOLUTION where the
+        scan found no sign change.
     """
     x_start = np.asarray(x_start, dtype=float)
     grid = np.asarray(grid, dtype=float)
@@ -488,16 +546,27 @@ def optimize_parameter(
     X = np.full((n, K, d), np.nan)
     G = np.full((n, K), np.nan)
     x_cur = x_start.copy()
+    scanning = np.ones(n, dtype=bool)
     for k in range(K):
-        x_try = x_cur.copy()
-        x_try[:, k_par] = grid[:, k]
-        r = solve_points(cf, x_try, ctrl, fixed={**fix, name: grid[:, k]}, accept=accept,
-                         fallback=False)
+        idx = np.flatnonzero(scanning)
+        if idx.size == 0:
+            break
+        x_try = x_cur[idx].copy()
+        x_try[:, k_par] = grid[idx, k]
+        sub = {c: v[idx] for c, v in ctrl.items()}
+        r = solve_points(cf, x_try, sub, fixed={**{c: v[idx] for c, v in fix.items()},
+                                                 name: grid[idx, k]},
+                         accept=accept, fallback=False, maxiter=scan_maxiter)
         ok = r.converged
-        X[ok, k] = r.x[ok]
+        j = idx[ok]
+        X[j, k] = r.x[ok]
         if ok.any():
-            G[ok, k] = cf.grad(r.x[ok], {c: v[ok] for c, v in ctrl.items()})[:, k_par]
-        x_cur[ok] = r.x[ok]
+            G[j, k] = cf.grad(r.x[ok], {c: v[ok] for c, v in sub.items()})[:, k_par]
+        x_cur[j] = r.x[ok]
+        if k > 0:
+            # the first sign change is found: the rest of this point's scan is not needed
+            with np.errstate(invalid="ignore"):
+                scanning[idx[G[idx, k - 1] * G[idx, k] < 0]] = False
     status = np.full(n, NO_SOLUTION, dtype=np.int8)
     out = np.full((n, d), np.nan)
     n_iter = np.zeros(n, dtype=np.int32)
@@ -507,7 +576,7 @@ def optimize_parameter(
     x_lo = np.full((n, d), np.nan)
     for i in range(n):
         for k in range(K - 1):
-            if np.isfinite(G[i, k]) and np.isfinite(G[i, k + 1]) and G[i, k] * G[i, k + 1] <= 0:
+            if np.isfinite(G[i, k]) and np.isfinite(G[i, k + 1]) and G[i, k] * G[i, k + 1] < 0:
                 lo[i], hi[i], s_lo[i], x_lo[i] = grid[i, k], grid[i, k + 1], np.sign(G[i, k]), \
                     X[i, k]
                 break
