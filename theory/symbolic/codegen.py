@@ -42,6 +42,7 @@ from .averages import (
     linear_coefficients,
     logcosh,
     rabs,
+    rewrite_logcosh,
     rsign,
     top_level_averages,
 )
@@ -276,6 +277,8 @@ class Evaluator:
         self.backend = backend
         self.xp = array_module(backend)
         targets = [sp.sympify(t) for t in targets]
+        if not self.gauss:  # top level: overflow-free log cosh and cosh powers
+            targets = [rewrite_logcosh(t) for t in targets]
         self.depth = 0
         self.batches: list[_Batch] = []
         groups: dict[tuple, list] = {}

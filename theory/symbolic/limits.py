@@ -107,14 +107,16 @@ def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
         ser = sp.series(t, eps, 0, 1).removeO()
         parts = sp.collect(sp.expand(ser), eps, evaluate=False)
         for key, coef in parts.items():
-            order = sp.degree(key, eps) if key != 1 else 0
-            if key != 1 and not (key.is_Pow or key == eps):
-                raise LimitError(f"cannot expand the term {term} in powers of 1/{beta}")
             if key == 1:
                 finite.append(coef)
-            elif order < 0 or (key.is_Pow and key.exp < 0):
+                continue
+            base, order = key.as_base_exp()
+            if base != eps or not order.is_number:
+                raise LimitError(f"cannot expand the term {term} in powers of 1/{beta}")
+            if order < 0:
                 divergent.append(coef * key)
-    div = sp.simplify(sp.Add(*divergent))
+            # order > 0: vanishes as beta -> inf
+    div = sp.simplify(sp.Add(*divergent).xreplace({eps: 1 / beta}))
     if div != 0:
         raise LimitError(f"the zero-temperature limit is not finite: divergent part {div}")
     lim = sp.Add(*finite)

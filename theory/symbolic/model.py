@@ -231,7 +231,7 @@ class ReplicaFreeEnergy:
     # ------------------------------------------------------------------------------------
     def zero_temperature(self) -> ReplicaFreeEnergy:
         """The T = 0 model: the declared scaling applied and ``beta -> inf`` taken."""
-        if self.beta is None or not self.zero_temperature_scaling:
+        if self.beta is None or self.zero_temperature_scaling is None:
             raise ValueError(f"{self.name}: declare beta and zero_temperature_scaling to take "
                              "the zero-temperature limit")
         sc = dict(self.zero_temperature_scaling)
