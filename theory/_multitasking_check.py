@@ -81,16 +81,25 @@ def symmetric_amplitude(K: int, n: int, d: float, T: float) -> float:
 
 def local_minimum(K: int, d: float, T: float, m0: np.ndarray
                   ) -> tuple[np.ndarray, float, float]:
-    """BFGS from ``m0`` then Newton polish: the minimum ``m``, ``f`` and ``lambda_min``."""
+    """BFGS from ``m0`` then Newton polish: the minimum ``m``, ``f`` and ``lambda_min``.
+
+    A BFGS run that stops at a saddle (negative Hessian eigenvalue) is restarted a
+    small step along the unstable eigenvector (up to five times).
+    """
     X, w = full_table(K, d)
 
     def fun(m: np.ndarray) -> tuple[float, np.ndarray]:
         f, g, _ = free_energy(X, w, m, T)
         return f, g
 
-    res = minimize(fun, np.asarray(m0, dtype=np.float64), jac=True, method="BFGS",
-                   options={"gtol": 1e-11, "maxiter": 2000})
-    m = res.x
+    m = np.asarray(m0, dtype=np.float64)
+    for _ in range(6):  # BFGS may stop at a saddle: step off along its unstable direction
+        m = minimize(fun, m, jac=True, method="BFGS",
+                     options={"gtol": 1e-11, "maxiter": 2000}).x
+        lam, vec = np.linalg.eigh(free_energy(X, w, m, T)[2])
+        if lam[0] > -1e-10:
+            break
+        m = m + 1e-3 * max(np.abs(m).max(), 1e-3) * vec[:, 0]
     for _ in range(30):
         _, g, H = free_energy(X, w, m, T)
         lam = np.linalg.eigvalsh(H)[0]

@@ -94,7 +94,11 @@ unstable: this is where the two protocols differ in low storage.
   exists while it keeps the hierarchical structure: at least two patterns retrieved
   (``n_retrieved``), no two equal, and ``m_k > sum_(l>k) m_l`` (at T > 0 the continued
   state can keep existing as a local minimum of another structure, ``other``, which is
-  then not reported under this branch; e.g. K = 3, T = 0.05 from d ~ 0.547). With examples its
+  then not reported under this branch; e.g. K = 3, T = 0.05 from d ~ 0.556). Where the
+  continuation gives no hierarchical state (archetype couplings, T > 0), the branch is the
+  local minimum reached by descent at T from the profile ``(1 - d) d^(k-1)``, if it is
+  hierarchical: at higher T such minima exist beyond ``d_H`` (e.g. K = 4, T = 0.2). With
+  examples its
   T = 0 start is the fixed point of the T = 0 map reached from ``(1 - d) d^(k-1)``.
 * ``equilibrium``: the lowest local minimum of f found by the search described in
   :func:`solve`; the variable ``phase`` classifies it.
@@ -139,6 +143,7 @@ from ._multitasking_branches import (
     classify,
     equilibrium,
     hierarchical_branch,
+    relax,
     symmetric_branch,
 )
 from ._multitasking_learning import class_snr, loss_from_overlaps, threshold_rho
@@ -380,6 +385,19 @@ def _solve_table(table: SiteTable, K: int, d: np.ndarray, Ts: np.ndarray, names:
                 merged |= classify(q) != "hierarchical"
             merged &= TT > 0
             st = np.where((res["status"] == 0) & merged & (nret0 >= 2), 4, res["status"])
+            if not examples:
+                # where the continuation in T gives no hierarchical state (no T = 0 state
+                # at this d, or the continued state changed structure), relax at T from
+                # the T = 0 profile (1-d) d^(k-1): at higher T a hierarchical minimum can
+                # exist beyond d_H (e.g. K = 4, T = 0.2)
+                miss = np.flatnonzero((st != 0) & (TT > 0))
+                if miss.size:
+                    prof = hierarchical_overlaps(K, d)[rows[miss]]
+                    q2, ok2 = relax(table, prof, TT[miss], rows[miss], n_mm=1000)
+                    q2 = canonical(q2)
+                    good = ok2 & (classify(q2) == "hierarchical")
+                    hier[miss[good]] = q2[good]
+                    st[miss[good]] = 0
             P["hierarchical"] = np.where((st == 0)[:, None], hier, np.nan)
             status["hierarchical"] = st
     if "equilibrium" in names:

@@ -232,20 +232,20 @@ def test_sum_squared_error_identity():
     assert E == pytest.approx(-0.5 * ((1 - d / 2 - mt.sum_squared_error(m, d)) ** 2).sum())
 
 
-@pytest.mark.parametrize("K, branch, crit, lo, hi, tol", [
-    (2, "pure", "stable", 0.04, 0.06, 1e-8),  # d (1 - d) ~ T when sech^2(beta m) ~ 0
-    (2, "parallel", "stable", 0.77, 0.78, 1e-8),  # hierarchical merges into parallel
-    (3, "hierarchical", "exists", 0.55, 0.56, 1e-8),  # loses m_1 > m_2 + m_3
-    (3, "hierarchical", "global", 0.546, 0.548, 1e-6),  # energy crossing with 'other'
+@pytest.mark.parametrize("K, T, branch, crit, lo, hi, tol", [
+    (2, 0.05, "pure", "stable", 0.04, 0.06, 1e-8),  # d (1 - d) ~ T when sech^2(beta m) ~ 0
+    (2, 0.05, "parallel", "stable", 0.77, 0.78, 1e-8),  # hierarchical merges into parallel
+    (3, 0.05, "hierarchical", "exists", 0.55, 0.56, 1e-8),  # loses m_1 > m_2 + m_3
+    (3, 0.05, "hierarchical", "global", 0.546, 0.548, 1e-6),  # energy crossing with 'other'
+    (4, 0.2, "hierarchical", "exists", 0.57, 0.578, 1e-8),  # beyond d_H(4) = 0.5437 at T > 0
 ])
-def test_positive_T_edges_of_solve_match_a_second_method(K, branch, crit, lo, hi, tol):
+def test_positive_T_edges_of_solve_match_a_second_method(K, T, branch, crit, lo, hi, tol):
     """The second method (theory._multitasking_check: full 3^K sums, brentq, BFGS + Newton,
-    brute-force Hessian) locates an edge at T = 0.05; the flags of solve flip within 1e-6
+    brute-force Hessian) locates an edge at T > 0; the flags of solve flip within 1e-6
     of it (quick version of the regime_boundaries comparison below; bisection to tol)."""
     from theory._multitasking_check import bisect_flag
 
-    T = 0.05
-    e = bisect_flag(K, T, branch, crit, lo, hi, tol=tol)
+    e = bisect_flag(K, T, branch, crit, lo, hi, tol=tol, n_random=4)
     assert lo < e < hi
     ds = mt.solve(K, [e - 1e-6, e + 1e-6], T, state="all")
     if crit == "global":
