@@ -249,9 +249,11 @@ def test_quadrature_low_temperature(b):
     for mm, ss in [(0.3, 0.5), (0.97, 0.37), (-0.2, 2.0)]:
         out = [float(v) for v in ev(mm, ss, b)]
         kink, w = [-mm / ss], 1 / (b * ss)
-        ref = [gauss(lambda u: np.tanh(b * (mm + ss * u)), points=kink, width=w),
-               gauss(lambda u: np.tanh(b * (mm + ss * u)) ** 2, points=kink, width=w),
-               gauss(lambda u: (np.logaddexp(b * (mm + ss * u), -b * (mm + ss * u))) / b,
+        ref = [gauss(lambda u, mm=mm, ss=ss: np.tanh(b * (mm + ss * u)), points=kink, width=w),
+               gauss(lambda u, mm=mm, ss=ss: np.tanh(b * (mm + ss * u)) ** 2, points=kink,
+                     width=w),
+               gauss(lambda u, mm=mm, ss=ss: np.logaddexp(b * (mm + ss * u),
+                                                          -b * (mm + ss * u)) / b,
                      points=kink, width=w)]
         np.testing.assert_allclose(out, ref, rtol=0, atol=2e-12)
 
@@ -263,7 +265,7 @@ def test_expabs_moment_closed_form(k, j):
     ev = Evaluator([ExpAbsMoment(k, j, mu_, a_, v_)], [mu_, a_, v_])
     for mu, a, v in [(0.0, 0.3, 0.2), (2.0, -0.7, 0.5), (10.0, 1.0, 0.04)]:
         sd = np.sqrt(v)
-        ref = gauss(lambda u: np.exp(mu * abs(a + sd * u)) * abs(a + sd * u) ** k
+        ref = gauss(lambda u, mu=mu, a=a, sd=sd: np.exp(mu * abs(a + sd * u)) * abs(a + sd * u) ** k
                     * np.sign(a + sd * u) ** j, points=[-a / sd])
         assert abs(float(ev(mu, a, v)[0]) - ref) < 1e-11 * max(1.0, abs(ref))
 

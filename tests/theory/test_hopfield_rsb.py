@@ -1,0 +1,181 @@
+"""The Hopfield model on the symbolic engine (theory.hopfield_rsb): RS and one-step RSB.
+
+References: the hand-written RS solver theory.hopfield (AGS 1987), alpha_c^RS(T=0) =
+0.13790556649; the 1RSB values below are computed here (Crisanti, Amit & Gutfreund 1986 and
+Steffan & Kuhn 1994 report that 1RSB raises alpha_c only slightly, to about 0.138-0.144).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from assoc.dataset import assert_valid_result
+from theory import hopfield
+from theory import hopfield_rsb as H
+
+ALPHA_C_RS = 0.13790556649  # theory.hopfield, AGS 1987 (RS, T = 0)
+
+
+@pytest.fixture(scope="module")
+def cf_rs():
+    return H._compiled("RS", False)
+
+
+@pytest.fixture(scope="module")
+def cf_rsb():
+    return H._compiled("1RSB", False)
+
+
+def test_rs_on_engine_equals_hand_written_solver():
+    """Engine RS retrieval = theory.hopfield.solve to 1e-10 on a grid incl. T = 0."""
+    a = np.array([0.02, 0.08, 0.12, 0.137])
+    T = np.array([0.0, 0.1, 0.4])
+    ds = H.solve(a, T, ansatz="RS").isel(branch=0)
+    ref = hopfield.solve(a, T).sel(branch="retrieval")
+    np.testing.assert_array_equal(ds["converged"].values, ref["converged"].values)
+    assert ds["converged"].sum() >= 9
+    for k in ("m", "q", "p", "C", "f"):
+        np.testing.assert_allclose(ds[k].values, ref[k].values, rtol=0, atol=1e-10,
+                                   equal_nan=True)
+    assert_valid_result(H.solve(0.1, 0.1, ansatz="RS"))
+
+
+def _random_points(rng, n):
+    """Feasible points (1 - beta(1-q1) - beta theta (q1-q0) > 0 for beta <= 3)."""
+    m = rng.uniform(0.3, 1.0, n)
+    q0 = rng.uniform(0.75, 0.85, n)
+    q1 = q0 + rng.uniform(0.0, 0.1, n)
+    p0 = rng.uniform(0.5, 2.0, n)
+    p1 = p0 + rng.uniform(0.0, 0.5, n)
+    th = rng.uniform(0.05, 0.95, n)
+    return np.stack([m, q0, q1, p0, p1, th], axis=1)
+
+
+def test_rsb_reduces_to_rs_at_q0_equal_q1(cf_rs, cf_rsb):
+    """q0 = q1 = q, p0 = p1 = p: f_1RSB = f_RS(m, q, p) for any theta, and the m, q0+q1
+    and p0+p1 equations are the RS ones (1e-11)."""
+    rng = np.random.default_rng(1)
+    x = _random_points(rng, 6)
+    x[:, 2], x[:, 4] = x[:, 1], x[:, 3]
+    c = {"alpha": 0.1, "beta": 2.5}
+    xr_ = x[:, [0, 1, 3]]
+    assert np.isfinite(cf_rsb.f(x, c)).all()
+    np.testing.assert_allclose(cf_rsb.f(x, c), cf_rs.f(xr_, c), rtol=0, atol=1e-11)
+    g1, g0 = cf_rsb.grad(x, c), cf_rs.grad(xr_, c)
+    np.testing.assert_allclose(g1[:, 0], g0[:, 0], atol=1e-11)
+    np.testing.assert_allclose(g1[:, 1] + g1[:, 2], g0[:, 1], atol=1e-11)
+    np.testing.assert_allclose(g1[:, 3] + g1[:, 4], g0[:, 2], atol=1e-11)
+
+
+def test_rsb_reduces_to_rs_at_theta_one(cf_rs, cf_rsb):
+    """theta = 1: f_1RSB(m, q0, q1, p0, p1) = f_RS(m, q0, p0) for any q1, p1 (the inner
+    average of 2cosh is exp(beta^2 alpha (p1 - p0)/2) 2cosh; derivation in the module)."""
+    rng = np.random.default_rng(2)
+    x = _random_points(rng, 6)
+    x[:, 5] = 1.0
+    for b in (0.8, 3.0):
+        c = {"alpha": 0.12, "beta": b}
+        assert np.isfinite(cf_rsb.f(x, c)).all()
+        np.testing.assert_allclose(cf_rsb.f(x, c), cf_rs.f(x[:, [0, 1, 3]], c), rtol=0,
+                                   atol=1e-11)
+    # and theta -> 1 is continuous
+    x2 = x.copy()
+    x2[:, 5] = 1 - 1e-7
+    c = {"alpha": 0.12, "beta": 3.0}
+    np.testing.assert_allclose(cf_rsb.f(x2, c), cf_rs.f(x[:, [0, 1, 3]], c), atol=1e-6)
+
+
+def test_rsb_engine_hessian_matches_finite_differences(cf_rsb):
+    x = np.array([[0.95, 0.8, 0.9, 1.2, 1.4, 0.4]])  # feasible: l2 = 0.44 > 0
+    c = {"alpha": 0.1, "beta": 4.0}
+    assert cf_rsb.constraints_ok(x, c).all()
+    g, Hs = cf_rsb.grad_hess(x, c)
+    for j in range(6):
+        h = 1e-6
+        xp, xm = x.copy(), x.copy()
+        xp[0, j] += h
+        xm[0, j] -= h
+        np.testing.assert_allclose(Hs[0, :, j], (cf_rsb.grad(xp, c) - cf_rsb.grad(xm, c))[0]
+                                   / (2 * h), rtol=1e-6, atol=1e-7)
+        assert abs(g[0, j] - (cf_rsb.f(xp, c) - cf_rsb.f(xm, c))[0] / (2 * h)) < 1e-7
+
+
+def test_rsb_zero_temperature_model():
+    """The engine's T = 0 limit (q1 = 1 - C/beta, theta = mu/beta) keeps one numerical
+    average (the inner one is ExpAbsMoment) and its order parameters are (m, q0, C, p0, p1,
+    mu)."""
+    from theory.symbolic import ExpAbsMoment, GaussianAverage
+
+    m0 = H.rsb_free_energy().zero_temperature()
+    assert [v.name for v in m0.order_parameters] == ["m", "q0", "C", "p0", "p1", "mu"]
+    avs = m0.derive().f.atoms(GaussianAverage)
+    assert len(avs) == 1 and next(iter(avs)).has(ExpAbsMoment)
+
+
+def test_rsb_t0_retrieval_gain_and_continuity():
+    """T = 0, alpha = 0.13 and 0.137: 1RSB retrieval with mu = theta/T finite, a free-energy
+    gain f_1RSB - f_RS > 0 of order 1e-6, growing with alpha; m close to the RS value."""
+    ds = H.solve(np.array([0.13, 0.137]), 0.0, ansatz="1RSB").isel(branch=0, T=0)
+    assert ds["converged"].all() and ds["rsb"].all()
+    gain = ds["delta_f"].values
+    assert (gain > 1e-8).all() and (gain < 1e-4).all() and gain[1] > gain[0]
+    assert (ds["q0"] < 1).all() and (ds["p1"] > ds["p0"]).all()
+    assert np.all((ds["mu"] > 10) & (ds["mu"] < 1e3))
+    rs = hopfield.solve(np.array([0.13, 0.137]), 0.0).sel(branch="retrieval").isel(T=0)
+    assert np.all(np.abs(ds["m"] - rs["m"]) < 1e-2)
+    assert_valid_result(H.solve(0.13, 0.0, ansatz="1RSB"))
+
+
+@pytest.mark.slow
+def test_rsb_retrieval_exists_beyond_rs_capacity():  # ~150 s
+    """At alpha = 0.1381 > alpha_c^RS = 0.137906 the RS retrieval is gone but the 1RSB one
+    exists (continued in alpha), so alpha_c^1RSB > alpha_c^RS; at 0.1383 neither exists."""
+    ds = H.solve(np.array([0.137, 0.1381, 0.1383]), 0.0, ansatz="1RSB").isel(branch=0, T=0)
+    rs = hopfield.solve(np.array([0.1381]), 0.0).sel(branch="retrieval")
+    assert not bool(rs["converged"].all())
+    assert bool(ds["converged"][1]) and bool(ds["rsb"][1])
+    assert not bool(ds["converged"][2]) and np.isnan(float(ds["m"][2]))
+    # free energy continuous along alpha where reported (no jump between the two loads)
+    assert abs(float(ds["f"][1] - ds["f"][0])) < 1e-3
+
+
+@pytest.mark.slow
+def test_rsb_finite_temperature_below_and_above_at_line():  # ~45 s
+    """T = 0.005 below the AT line of alpha = 0.13 (T_AT = 0.0095, theory.hopfield): RSB
+    with 0 < theta < 1 and a positive gain; T = 0.02 above it: 1RSB is RS (theta = 1)."""
+    ds = H.solve(0.13, np.array([0.005, 0.02]), ansatz="1RSB").isel(branch=0, alpha=0)
+    assert ds["converged"].all()
+    below, above = ds.isel(T=0), ds.isel(T=1)
+    assert bool(below["rsb"]) and 0 < float(below["theta"]) < 1
+    assert float(below["delta_f"]) > 0 and float(below["q1"] - below["q0"]) > 1e-6
+    assert not bool(above["rsb"]) and float(above["theta"]) == 1.0
+    assert float(above["delta_f"]) == 0.0
+
+
+def test_critical_capacity_ansatz_keyword():
+    assert hopfield.critical_capacity(0.0) == hopfield.critical_capacity(0.0, ansatz="RS")
+    with pytest.raises(ValueError, match="ansatz must be one of 'RS', '1RSB'"):
+        hopfield.critical_capacity(0.0, ansatz="2RSB")
+    with pytest.raises(ValueError, match="T must be"):
+        hopfield.critical_capacity(-0.1, ansatz="1RSB")
+    with pytest.raises(ValueError, match="ansatz"):
+        H.solve(0.1, 0.0, ansatz="full")
+    with pytest.raises(ValueError, match="alpha must be"):
+        H.solve(-0.1, 0.0)
+
+
+@pytest.mark.slow
+def test_critical_capacity_1rsb_t0():  # ~40 s
+    """alpha_c^1RSB(T = 0) = 0.1381865 (computed here; Steffan & Kuhn 1994 report the
+    same small increase over RS) > alpha_c^RS = 0.1379056; takes ~40 s."""
+    a1 = hopfield.critical_capacity(0.0, ansatz="1RSB")
+    assert a1 > ALPHA_C_RS + 2e-4
+    assert abs(a1 - 0.1381865) < 1e-6
+    ds = H.critical_point(0.0, "1RSB")
+    assert bool(ds["converged"]) and float(ds["alpha_c_error"]) < 1e-8
+    assert_valid_result(ds)
+    rs = H.critical_point(0.0, "RS")
+    assert abs(float(rs["alpha_c"]) - ALPHA_C_RS) < 1e-9
+    assert isinstance(ds, xr.Dataset)
