@@ -21,7 +21,7 @@ in the library), ``f = m^2/2 - T E_z log 2cosh(beta (m + sqrt(D) z))``:
 >>> f = m**2 / 2 - E(sp.log(2 * sp.cosh(beta * (m + sp.sqrt(D) * z))), z) / beta
 >>> model = ReplicaFreeEnergy(f, [m], [beta, D], beta=beta)
 >>> model.derive().grad[0]
-m - E_z[tanh(beta*m + beta*sqrt(D)*z)]
+m - E_z[tanh(sqrt(D)*beta*z + beta*m)]
 >>> cf = model.compile()
 >>> r = solve_points(cf, np.array([[1.0]]), {"beta": 2.0, "D": 0.1})
 >>> round(float(r.x[0, 0]), 6)
