@@ -25,7 +25,7 @@ m - E_z[tanh(sqrt(D)*beta*z + beta*m)]
 >>> cf = model.compile()
 >>> r = solve_points(cf, np.array([[1.0]]), {"beta": 2.0, "D": 0.1})
 >>> round(float(r.x[0, 0]), 6)
-0.937249
+0.899184
 """
 
 from .averages import (
