@@ -1,0 +1,198 @@
+"""Replica free energies of the dense (P-spin) Hebbian network as sympy expressions.
+
+Convention (:class:`assoc.models.DenseHebbian`): distinct indices,
+``H = -(1/N^(P-1)) sum_mu e_P(xi^mu_1 s_1, ..., xi^mu_N s_N)``, ``K = alpha N^(P-1)``, so that
+``H = -N m^P / P! + O(1)`` for the condensed pattern.
+
+Derivation (done here; the structure follows Gardner 1987 and Albanese et al. 2021,
+arXiv:2111.12997).  For P > 2 each non-condensed pattern contributes
+``-(1/N^(P-1)) e_P(xi s)``, a zero-mean variable of variance ``e_P(s . s') / N^(2P-2)``
+between configurations s, s' (distinct indices: no diagonal terms).  With
+``e_P(s . s') = (N q)^P / P! + O(N^(P-1))`` and K = alpha N^(P-1) patterns the cross-talk is,
+by the central limit theorem (higher cumulants are o(N)), a Gaussian P-spin glass with
+
+    E[H(s) H(s')] = N xi(q),     xi(q) = (alpha / P!) q^P.
+
+The replicated partition function is that of a mixed p-spin Ising glass with covariance
+``xi`` plus the ferromagnetic term ``N m^P / P!``; the Parisi formula restricted to one step
+gives (per spin, beta = 1/T, ``s(m) = m^(P-1)/(P-1)!``, ``xi' = alpha q^(P-1)/(P-1)!``)
+
+RS::
+
+    f = (P-1) m^P/P! - (beta/2) [xi(1) - xi(q) - (1-q) xi'(q)]
+        - (1/beta) E_z ln 2cosh(beta (s(m) + sqrt(xi'(q)) z))
+
+1RSB (q0 <= q1, Parisi parameter theta in (0, 1])::
+
+    f = (P-1) m^P/P! - (beta/2) [xi(1) - xi(q1) - (1-q1) xi'(q1)]
+        + (beta theta/2) [q1 xi'(q1) - q0 xi'(q0) - xi(q1) + xi(q0)]
+        - 1/(beta theta) E_z0 ln E_z1 (2cosh(beta h))^theta,
+    h = s(m) + sqrt(xi'(q0)) z0 + sqrt(xi'(q1) - xi'(q0)) z1.
+
+Stationarity gives ``m = E tanh(beta h)`` and ``q = E tanh^2(beta h)`` (RS), the form quoted in
+THEORY.md section 2; 1RSB reduces to RS at ``q0 = q1`` (any theta) and at ``theta = 1``
+(tests).  The RS replicon (de Almeida-Thouless) eigenvalue is
+``1 - beta^2 xi''(q) E sech^4(beta h)``.
+
+Zero temperature (``q1 = 1 - C/beta``, ``theta = mu/beta``): the bracket
+``xi(1) - xi(q1) - (1-q1) xi'(q1) = O(1/beta^2)`` vanishes after the factor beta, so C drops out
+of f; the limits are taken by :func:`theory.symbolic.zero_temperature_limit`.  The engine's
+rule table needs the field to be ``beta`` times a beta-free expression, while here the noise
+amplitude ``sqrt(xi'(q1))`` depends on ``q1 = 1 - C/beta``; the field is therefore written with
+an auxiliary copy ``q1f`` of q1 that is sent to 1 (its O(1/beta) shift changes
+``(1/beta) E ln 2cosh`` by O(1/beta), a term that vanishes).  Results::
+
+    f_RS(T=0)   = (P-1) m^P/P! - E_z |s(m) + sqrt(xi'(1)) z|
+    f_1RSB(T=0) = (P-1) m^P/P! + (mu/2) [xi'(1) - xi(1) - q0 xi'(q0) + xi(q0)]
+                  - (1/mu) E_z0 ln E_z1 exp(mu |s(m) + sqrt(xi'(q0)) z0 + sqrt(xi'(1)-xi'(q0)) z1|)
+
+with the inner average in closed form (:class:`theory.symbolic.ExpAbsMoment`).
+
+Low load (``K`` finite or ``K = o(N^(P-1))``; ``alpha = 0``): the P-spin Curie-Weiss model
+``f = (P-1) m^P/P! - (1/beta) ln 2cosh(beta s(m))``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from .symbolic import GaussianAverage as E
+from .symbolic import ReplicaFreeEnergy, closed_forms, rabs, zero_temperature_limit
+from .symbolic.limits import LimitError
+
+__all__ = ["SYMBOLS", "xi", "rs", "rsb", "rs_zero", "rsb_zero", "curie_weiss",
+           "curie_weiss_zero"]
+
+_r = dict(real=True)
+_nn = dict(nonnegative=True)
+_pos = dict(positive=True)
+#: The sympy symbols of the dense free energies.
+SYMBOLS: dict[str, sp.Symbol] = {
+    "m": sp.Symbol("m", **_r),
+    "q": sp.Symbol("q", **_nn),
+    "q0": sp.Symbol("q0", **_nn),
+    "q1": sp.Symbol("q1", **_nn),
+    "q1f": sp.Symbol("q1f", **_nn),
+    "theta": sp.Symbol("theta", **_pos),
+    "C": sp.Symbol("C", **_pos),
+    "mu": sp.Symbol("mu", **_pos),
+    "alpha": sp.Symbol("alpha", **_nn),
+    "beta": sp.Symbol("beta", **_pos),
+    "z": sp.Symbol("z", **_r),
+    "z0": sp.Symbol("z0", **_r),
+    "z1": sp.Symbol("z1", **_r),
+}
+
+
+def xi(P: int, q: sp.Expr, k: int = 0) -> sp.Expr:
+    """k-th derivative of the cross-talk covariance ``xi(q) = (alpha/P!) q^P``."""
+    a = SYMBOLS["alpha"]
+    return a * sp.ff(P, k) * q ** (P - k) / sp.factorial(P)
+
+
+def _signal(P: int) -> sp.Expr:
+    m = SYMBOLS["m"]
+    return m ** (P - 1) / sp.factorial(P - 1)
+
+
+def _rs_f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
+    s = SYMBOLS
+    m, q, b, z = s["m"], s["q"], s["beta"], s["z"]
+    qf = q if q_field is None else q_field
+    h = _signal(P) + sp.sqrt(xi(P, qf, 1)) * z
+    return ((P - 1) * m**P / sp.factorial(P)                     # signal, Legendre term
+            - b / 2 * (xi(P, 1) - xi(P, q) - (1 - q) * xi(P, q, 1))  # Parisi RS bracket
+            - E(sp.log(2 * sp.cosh(b * h)), z) / b)
+
+
+def _rsb_f(P: int, q1_field: sp.Expr | None = None) -> sp.Expr:
+    s = SYMBOLS
+    m, q0, q1, th, b, z0, z1 = (s[k] for k in ("m", "q0", "q1", "theta", "beta", "z0", "z1"))
+    qf = q1 if q1_field is None else q1_field
+    h = _signal(P) + sp.sqrt(xi(P, q0, 1)) * z0 + sp.sqrt(xi(P, qf, 1) - xi(P, q0, 1)) * z1
+    inner = E((2 * sp.cosh(b * h)) ** th, z1)
+    return ((P - 1) * m**P / sp.factorial(P)
+            - b / 2 * (xi(P, 1) - xi(P, q1) - (1 - q1) * xi(P, q1, 1))
+            + b * th / 2 * (q1 * xi(P, q1, 1) - q0 * xi(P, q0, 1) - xi(P, q1) + xi(P, q0))
+            - E(sp.log(inner), z0) / (b * th))
+
+
+@cache
+def rs(P: int) -> ReplicaFreeEnergy:
+    """RS free energy in (m, q), controls (alpha, beta), with the replicon as stability."""
+    s = SYMBOLS
+    m, q, b, z = s["m"], s["q"], s["beta"], s["z"]
+    h = _signal(P) + sp.sqrt(xi(P, q, 1)) * z
+    t2 = sp.tanh(b * h) ** 2
+    replicon = 1 - b**2 * xi(P, q, 2) * E((1 - t2) ** 2, z)   # AT 1978 for covariance xi
+    return ReplicaFreeEnergy(
+        _rs_f(P), (m, q), (s["alpha"], b), beta=b, bounds={q: (0.0, 1.0)},
+        minimize=(m,), stability={"replicon": replicon}, name=f"dense P={P} RS")
+
+
+@cache
+def rsb(P: int) -> ReplicaFreeEnergy:
+    """1RSB free energy in (m, q0, q1, theta), controls (alpha, beta)."""
+    s = SYMBOLS
+    m, q0, q1, th = s["m"], s["q0"], s["q1"], s["theta"]
+    return ReplicaFreeEnergy(
+        _rsb_f(P), (m, q0, q1, th), (s["alpha"], s["beta"]), beta=s["beta"],
+        bounds={q0: (0.0, 1.0), q1: (0.0, 1.0), th: (0.0, 1.0)},
+        constraints=(q1 - q0,), minimize=(m,), name=f"dense P={P} 1RSB")
+
+
+def _limit_without_C(f: sp.Expr, scaling: dict) -> sp.Expr:
+    s = SYMBOLS
+    f0 = closed_forms(zero_temperature_limit(f, s["beta"], scaling))
+    if s["C"] in f0.free_symbols or s["q1f"] in f0.free_symbols:
+        raise LimitError("dense zero-temperature limit: C did not drop out")  # pragma: no cover
+    return f0
+
+
+@cache
+def rs_zero(P: int) -> ReplicaFreeEnergy:
+    """T = 0 RS free energy in (m,), control alpha (the engine's limit of :func:`rs`)."""
+    s = SYMBOLS
+    f0 = _limit_without_C(_rs_f(P, q_field=s["q1f"]).subs(s["q"], s["q1"]),
+                          {s["q1"]: 1 - s["C"] / s["beta"], s["q1f"]: sp.S.One})
+    return ReplicaFreeEnergy(f0, (s["m"],), (s["alpha"],), minimize=(s["m"],),
+                             name=f"dense P={P} RS (T = 0)")
+
+
+@cache
+def rsb_zero(P: int) -> ReplicaFreeEnergy:
+    """T = 0 1RSB free energy in (m, q0, mu), control alpha (``theta = mu/beta``)."""
+    s = SYMBOLS
+    f0 = _limit_without_C(_rsb_f(P, q1_field=s["q1f"]),
+                          {s["q1"]: 1 - s["C"] / s["beta"], s["theta"]: s["mu"] / s["beta"],
+                           s["q1f"]: sp.S.One})
+    return ReplicaFreeEnergy(f0, (s["m"], s["q0"], s["mu"]), (s["alpha"],),
+                             bounds={s["q0"]: (0.0, 1.0), s["mu"]: (0.0, None)},
+                             minimize=(s["m"],), name=f"dense P={P} 1RSB (T = 0)")
+
+
+@cache
+def curie_weiss(P: int) -> ReplicaFreeEnergy:
+    """Low load (alpha = 0): ``f = (P-1) m^P/P! - (1/beta) ln 2cosh(beta m^(P-1)/(P-1)!)``."""
+    s = SYMBOLS
+    m, b = s["m"], s["beta"]
+    f = (P - 1) * m**P / sp.factorial(P) - sp.log(2 * sp.cosh(b * _signal(P))) / b
+    return ReplicaFreeEnergy(f, (m,), (b,), beta=b, minimize=(m,),
+                             name=f"dense P={P} Curie-Weiss")
+
+
+@cache
+def curie_weiss_zero(P: int) -> ReplicaFreeEnergy:
+    """Low load at T = 0: ``f = (P-1) m^P/P! - |m^(P-1)|/(P-1)!`` (engine limit)."""
+    s = SYMBOLS
+    m, b = s["m"], s["beta"]
+    f = (P - 1) * m**P / sp.factorial(P) - sp.log(2 * sp.cosh(b * _signal(P))) / b
+    f0 = zero_temperature_limit(f, b, {})
+    # on the retrieval branch m >= 0 the field m^(P-1)/(P-1)! is >= 0: |x| -> x.  (The engine
+    # differentiates rabs outside an average into a DiracDelta that its code generator
+    # cannot evaluate; this keeps the limit exact on the branch.)
+    f0 = f0.replace(lambda e: isinstance(e, rabs), lambda e: e.args[0])
+    return ReplicaFreeEnergy(f0, (m,), (), bounds={m: (0.0, None)}, minimize=(m,),
+                             name=f"dense P={P} Curie-Weiss (T = 0)")

@@ -1,0 +1,625 @@
+"""Dense (P-spin) Hebbian networks: replica-symmetric and one-step RSB theory.
+
+Model and load (:class:`assoc.models.DenseHebbian`, the library convention)::
+
+    H = -(1/(P! N^(P-1))) sum_mu sum_(distinct i1..iP) prod_k xi^mu_ik s_ik
+      = -(1/N^(P-1)) sum_mu e_P(xi^mu s),          K = round(alpha N^(P-1)),
+
+so ``H = -N m^P / P!`` for a condensed pattern.  For ``P > 2`` the cross-talk of the other
+patterns is a Gaussian P-spin glass with covariance ``N xi(q)``, ``xi(q) = (alpha/P!) q^P``
+(derived in :mod:`theory._dense_models`; Gardner 1987, Albanese et al. 2021).  The free
+energies (per spin, ``s(m) = m^(P-1)/(P-1)!``, ``xi'(q) = alpha q^(P-1)/(P-1)!``)::
+
+    RS:   f = (P-1) m^P/P! - (beta/2)[xi(1) - xi(q) - (1-q) xi'(q)]
+              - (1/beta) E_z ln 2cosh(beta (s(m) + sqrt(xi'(q)) z))
+    1RSB: f = (P-1) m^P/P! - (beta/2)[xi(1) - xi(q1) - (1-q1) xi'(q1)]
+              + (beta theta/2)[q1 xi'(q1) - q0 xi'(q0) - xi(q1) + xi(q0)]
+              - 1/(beta theta) E_z0 ln E_z1 (2cosh(beta h))^theta,
+          h = s(m) + sqrt(xi'(q0)) z0 + sqrt(xi'(q1) - xi'(q0)) z1,
+
+are written once as sympy expressions and everything else (stationarity conditions,
+Hessians, the exact T = 0 limits with ``q1 = 1 - C/beta``, ``theta = mu/beta``) is derived by
+the symbolic engine (:mod:`theory.symbolic`).  The RS equations are
+``m = E tanh(beta(s(m) + sqrt(xi'(q)) z))``, ``q = E tanh^2(...)``; at T = 0
+``m = erf(m^(P-1) / sqrt(2 alpha (P-1)!))``.
+
+Branches: ``retrieval`` (m > 0), ``spin_glass`` (m = 0, q > 0; 1RSB: q0 = 0 < q1) and
+``paramagnet`` (m = q = 0, ``f = -beta alpha/(2 P!) - T ln 2``; it does not exist at T = 0,
+where its entropy is negative and f diverges).  The spin-glass branches depend on alpha and T
+only through ``g = alpha/T^2``, so their transition lines are ``T = sqrt(alpha/g_*)``.
+Low load (K finite or ``o(N^(P-1))``) is ``alpha = 0``: the P-spin Curie-Weiss model with a
+first-order retrieval transition ``T_c`` and spinodal ``T_M``.
+
+Conventions (:data:`CONVENTIONS`, :func:`convert`):
+
+* ``'library'``: as above.
+* ``'mattis'``: ``H = -(N/P!) sum_mu m_mu^P = -(1/(P! N^(P-1))) sum_mu sum_(all tuples)``,
+  ``K = alpha N^(P-1)``.  Signal and pure P-spin cross-talk are the same, so alpha and T map
+  identically *at the level of the replica theory of the papers, which keeps only the
+  P-spin part of the noise*.  Literally, the coinciding-index terms of the all-tuples sum add
+  lower-order p-spin noise of the same order at high load: the covariance becomes
+  ``(alpha N/P!^2) sum_(k = P, P-2, ... >= 1) C(P,k)^2 k! ((P-k-1)!!)^2 q^k`` (Wick pairings;
+  P = 3: ``alpha N (q^3/6 + q/4)``, i.e. an extra random field), which
+  :func:`all_tuples_covariance` returns; the library model has none of it.
+* ``'albanese'``: the normalisation of Albanese et al. (arXiv:2111.12997) as described in
+  ``THEORY.md``: ``H = -(1/N^(P-1)) sum_mu sum_(all tuples) = -N sum_mu m_mu^P`` with
+  ``K = alpha N^(P-1)``: ``H_A = P! H`` at leading order, hence ``T_A = P! T`` and the
+  same alpha (same caveat about coinciding indices).  (The paper body was not available
+  offline; the map follows the stated normalisation.)
+
+References: Gardner, J. Phys. A 20, 3453 (1987); Baldi & Venkatesh, PRL 58, 913 (1987);
+Albanese, Alemanno, Alessandrelli & Barra, arXiv:2111.12997; Gross & Mezard, Nucl. Phys. B
+240, 431 (1984) (1RSB of p-spin glasses); de Almeida & Thouless 1978 (replicon).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from functools import cache
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from scipy.optimize import brentq
+from scipy.special import erfc
+
+from assoc.dataset import finalize
+from assoc.errors import NotConvergedError
+from assoc.models import DenseHebbian
+from assoc.validation import check_choice, check_real
+
+from . import _dense_branches as br
+from ._solver import CONVERGED, NO_SOLUTION, STATUS_MEANINGS
+from .symbolic.solve import fold, solve_points
+
+__all__ = [
+    "ANSATZE",
+    "BRANCHES",
+    "CONVENTIONS",
+    "solve",
+    "critical_point",
+    "critical_capacity",
+    "transition_lines",
+    "spin_glass_constants",
+    "convert",
+    "all_tuples_covariance",
+    "signal_to_noise",
+]
+
+ANSATZE = ("RS", "1RSB")
+BRANCHES = ("retrieval", "spin_glass", "paramagnet")
+CONVENTIONS = ("library", "mattis", "albanese")
+_REFS = ["Gardner1987", "BaldiVenkatesh1987", "Albanese2021", "Gross1984", "AT1978"]
+
+#: Parisi parameter standing for theta -> 1 (at theta = 1 the spin-glass f is flat in q1).
+THETA_ONE = 1.0 - 1e-7
+
+_EXTRA = {
+    "q0": ("1RSB overlap between states", "1"),
+    "q1": ("1RSB overlap within a state", "1"),
+    "theta": ("Parisi parameter (block size)", "1"),
+    "mu": ("theta/T, finite at T = 0", "1"),
+    "rsb": ("replica symmetry is broken (q1 > q0) at this point", "1"),
+    "curvature": ("d2 f_eff / dm2 with the other order parameters at their saddle", "1"),
+    "stable_rs": ("locally stable within RS (longitudinal conditions)", "1"),
+    "alpha_c": ("critical load of the retrieval branch (saddle-node)", "1"),
+    "alpha_c_error": ("error estimate of alpha_c", "1"),
+    "T_g": ("spin-glass / paramagnet transition (RS crossing; 1RSB static theta = 1)", "1"),
+    "T_sg_spinodal": ("highest T of the spin-glass solution (1RSB: dynamical T_d)", "1"),
+    "T_M": ("retrieval spinodal temperature", "1"),
+    "T_c": ("retrieval becomes the global minimum below T_c", "1"),
+    "converged_T_M": ("T_M was located", "1"),
+    "converged_T_c": ("T_c was located", "1"),
+    "p_error": ("one-step error probability of a stored pattern", "1"),
+    "snr": ("signal-to-noise ratio of the aligned local field", "1"),
+}
+
+
+# ----------------------------------------------------------------------------------------
+# validation
+# ----------------------------------------------------------------------------------------
+def _check_P(P: Any) -> int:
+    if isinstance(P, bool) or not isinstance(P, numbers.Integral):
+        raise ValueError(f"P must be an integer >= 3 (got {P!r}); P = 2 is the Hopfield "
+                         "model (theory.hopfield)")
+    if P < 3:
+        raise ValueError(f"P must be an integer >= 3 (got {P}); P = 2 is the Hopfield "
+                         "model (theory.hopfield)")
+    return int(P)
+
+
+def _grid(name: str, v: Any, **kw: Any) -> np.ndarray:
+    a = np.atleast_1d(check_real(name, v, **kw))
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {a.shape})")
+    return a
+
+
+def _finalize(ds: xr.Dataset, P: int, ansatz: str | None, **attrs: Any) -> xr.Dataset:
+    for name, (ln, units) in _EXTRA.items():
+        if name in ds.variables:
+            ds[name].attrs.setdefault("long_name", ln)
+            ds[name].attrs.setdefault("units", units)
+    if "status" in ds:
+        ds["status"].attrs["flag_values"] = np.array(sorted(STATUS_MEANINGS), dtype=np.int8)
+        ds["status"].attrs["flag_meanings"] = " ".join(
+            STATUS_MEANINGS[k].replace(" ", "_").replace("-", "_") for k in sorted(STATUS_MEANINGS))
+    return finalize(ds, kind="theory", model="dense_hebbian",
+                    normalisation=DenseHebbian(P).normalisation, references=_REFS,
+                    ansatz=ansatz, P=P, engine="theory.symbolic", **attrs)
+
+
+# ----------------------------------------------------------------------------------------
+# solve
+# ----------------------------------------------------------------------------------------
+def solve(P: int, alpha: float | np.ndarray, T: float | np.ndarray,
+          ansatz: str = "RS") -> xr.Dataset:
+    """Retrieval, spin-glass and paramagnetic branches on the grid ``alpha x T``.
+
+    Parameters
+    ----------
+    P : int >= 3
+        Interaction order.
+    alpha : float or 1-D array, >= 0
+        Load ``K / N^(P-1)`` (library convention); 0 is the low-load (Curie-Weiss) limit.
+    T : float or 1-D array, >= 0
+        Temperature; T = 0 uses the exact zero-temperature free energies.
+    ansatz : {'RS', '1RSB'}
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``(alpha, T, branch)``, ``branch = ['retrieval', 'spin_glass',
+        'paramagnet']``.  RS: ``m``, ``q``, ``f``, ``replicon``, ``curvature``.  1RSB: ``m``,
+        ``q0``, ``q1``, ``theta``, ``mu`` (``theta/T``), ``f``, ``rsb``, ``curvature`` (``q``
+        is ``q1``).  Both: ``converged``, ``status`` (codes of :mod:`theory._solver`),
+        ``stable_rs`` (longitudinal), ``stable`` (RS: also replicon > 0; 1RSB: as stable_rs,
+        the 1RSB replicon is not computed) and ``phase`` over (alpha, T): the stable branch of
+        lowest f ('none' if none).  NaN with ``converged = False`` where a branch does not
+        exist.
+
+    Notes
+    -----
+    Retrieval: continuation in alpha from the Curie-Weiss solution at ``alpha = 1e-6`` for
+    each T, ending at the saddle-node ``alpha_c(T)``.  1RSB retrieval: at each RS point the
+    Parisi parameter is scanned and the root of ``df/dtheta`` refined
+    (:func:`theory.symbolic.optimize_parameter`); no root (above the AT line) means 1RSB = RS
+    (``theta = 1``, ``q0 = q1``, ``rsb = False``); past the RS critical load the 1RSB
+    solution is continued.  Spin glass: traced once along ``g = alpha/T^2`` and polished by
+    Newton at each point (RS: the upper, fixed-point-stable root; 1RSB: ``theta`` in (0, 1),
+    i.e. below the static transition).  Paramagnet: closed form, only at T > 0.
+    """
+    P = _check_P(P)
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    a = _grid("alpha", alpha, low=0.0)
+    t = _grid("T", T, low=0.0)
+    A, TT = np.meshgrid(a, t, indexing="ij")
+    shape = A.shape
+    rs = br.retrieval_rs(P, a, t)
+    nb = len(BRANCHES)
+
+    def arr(fill=np.nan, dtype=float):
+        return np.full(shape + (nb,), fill, dtype=dtype)
+
+    status = arr(NO_SOLUTION, np.int8)
+    f, m = arr(), arr()
+    stable_rs = arr(False, bool)
+    data: dict[str, Any] = {}
+    sgA, sgT = A.ravel(), TT.ravel()
+    if ansatz == "RS":
+        q, repl, curv = arr(), arr(), arr()
+        ok = rs["status"] == CONVERGED
+        m[..., 0], q[..., 0], f[..., 0] = rs["m"], rs["q"], rs["f"]
+        repl[..., 0], curv[..., 0] = rs["replicon"], rs["curvature"]
+        status[..., 0] = rs["status"]
+        stable_rs[..., 0] = ok & (rs["curvature"] > 0)
+        sg = br.spin_glass_rs(P, sgA, sgT)
+        okg = (sg["status"] == CONVERGED).reshape(shape)
+        m[..., 1] = np.where(okg, 0.0, np.nan)
+        q[..., 1] = sg["q"].reshape(shape)
+        f[..., 1] = sg["f"].reshape(shape)
+        repl[..., 1] = sg["replicon"].reshape(shape)
+        status[..., 1] = sg["status"].reshape(shape)
+        # the upper root attracts the fixed-point iteration (slope < 1): locally stable
+        stable_rs[..., 1] = okg & (sg["slope"].reshape(shape) < 1.0)
+        data.update(q=q, replicon=repl, curvature=curv)
+    else:
+        out, st, rsb = br.retrieval_rsb(P, a, t, rs)
+        q0, q1, th, mu, curv = arr(), arr(), arr(), arr(), arr()
+        rsbv = arr(False, bool)
+        ok = st == CONVERGED
+        m[..., 0], q0[..., 0], q1[..., 0], th[..., 0] = out["m"], out["q0"], out["q1"], \
+            out["theta"]
+        mu[..., 0], f[..., 0], curv[..., 0] = out["mu"], out["f"], out["curvature"]
+        rsbv[..., 0] = rsb
+        status[..., 0] = st
+        stable_rs[..., 0] = ok & (out["curvature"] > 0)
+        sg = br.spin_glass_rsb(P, sgA, sgT)
+        okg = (sg["status"] == CONVERGED).reshape(shape)
+        m[..., 1] = np.where(okg, 0.0, np.nan)
+        q0[..., 1] = np.where(okg, 0.0, np.nan)
+        q1[..., 1] = sg["q1"].reshape(shape)
+        th[..., 1] = sg["theta"].reshape(shape)
+        mu[..., 1] = sg["mu"].reshape(shape)
+        f[..., 1] = sg["f"].reshape(shape)
+        rsbv[..., 1] = okg
+        status[..., 1] = sg["status"].reshape(shape)
+        stable_rs[..., 1] = okg
+        data.update(q0=q0, q1=q1, q=q1.copy(), theta=th, mu=mu, rsb=rsbv, curvature=curv)
+    pm = br.paramagnet(P, sgA, sgT)
+    okp = (pm["status"] == CONVERGED).reshape(shape)
+    f[..., 2] = pm["f"].reshape(shape)
+    m[..., 2] = np.where(okp, 0.0, np.nan)
+    for k in ("q", "q0", "q1"):
+        if k in data:
+            data[k][..., 2] = np.where(okp, 0.0, np.nan)
+    if ansatz == "1RSB":
+        data["theta"][..., 2] = np.where(okp, 1.0, np.nan)
+    status[..., 2] = pm["status"].reshape(shape)
+    stable_rs[..., 2] = okp
+    converged = status == CONVERGED
+    stable = stable_rs.copy()
+    if ansatz == "RS":
+        stable &= np.nan_to_num(data["replicon"], nan=-1.0) > 0
+    dims = ("alpha", "T", "branch")
+    ds = xr.Dataset(
+        {"m": (dims, m), "f": (dims, f), "converged": (dims, converged),
+         "stable_rs": (dims, stable_rs), "stable": (dims, stable), "status": (dims, status),
+         **{k: (dims, v) for k, v in data.items()}},
+        coords={"alpha": a, "T": t, "branch": list(BRANCHES), "beta": ("T", br.beta_of(t))},
+    )
+    fs = np.where(stable_rs & converged, f, np.inf)
+    k = np.argmin(fs, axis=-1)
+    names = np.array(list(BRANCHES) + ["none"], dtype="<U10")
+    k = np.where(np.isfinite(np.min(fs, axis=-1)), k, nb)
+    ds["phase"] = (("alpha", "T"), names[k])
+    ds["phase"].attrs.update(long_name="thermodynamically dominant stable branch", units="1")
+    return _finalize(ds, P, ansatz, phase_stability="stable_rs")
+
+
+# ----------------------------------------------------------------------------------------
+# critical capacity
+# ----------------------------------------------------------------------------------------
+def _sn_scale(P: int) -> float:
+    """Signal-to-noise load scale ``1/(P-1)!`` (alpha_c is a fraction of it)."""
+    return 1.0 / math.factorial(P - 1)
+
+
+def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
+    """Saddle-node ``alpha_c(T)`` of the retrieval branch and the order parameters there.
+
+    Located by :func:`theory.symbolic.fold`: with ``m`` fixed the stationarity conditions
+    are solved for the other order parameters (the Parisi parameter included at 1RSB) and
+    alpha, and ``alpha(m)`` is maximised (``d alpha/dm = 0`` to 1e-11 in m).  The seed is
+    the last converged point of a scan over ``alpha = geomspace(1e-3, 1, 80) / (P-1)!``.
+
+    Returns a Dataset with ``alpha_c``, ``alpha_c_error``, ``m`` and ``converged``.
+    """
+    P = _check_P(P)
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    Tv = float(check_real("T", T, low=0.0))
+    scan = _sn_scale(P) * np.geomspace(1e-3, 1.0, 80)
+    zero = Tv == 0
+    rs = br.retrieval_rs(P, scan, np.array([Tv]))
+    if ansatz == "RS":
+        okc = np.flatnonzero(np.isfinite(rs["m"][:, 0]))
+        names = ("m",) if zero else ("m", "q")
+        vals = {"m": rs["m"][:, 0], "q": rs["q"][:, 0]}
+        cf = br.compiled(P, "rs0" if zero else "rs")
+    else:
+        # 1RSB only near the end of the RS branch (and continued past it)
+        last = np.flatnonzero(np.isfinite(rs["m"][:, 0]))
+        i0 = max(int(last[-1]) - 1, 0) if last.size else 0
+        a_rs = scan[last[-1]] if last.size else scan[0]
+        scan = np.concatenate([scan[i0:last[-1] + 1] if last.size else scan[:1],
+                               a_rs * np.linspace(1.0, 2.0, 41)[1:]])
+        rs = br.retrieval_rs(P, scan, np.array([Tv]))
+        out, _, _ = br.retrieval_rsb(P, scan, np.array([Tv]), rs)
+        okc = np.flatnonzero(np.isfinite(out["m"][:, 0]) & np.isfinite(out["f"][:, 0]))
+        names = ("m", "q0", "mu") if zero else ("m", "q0", "q1", "theta")
+        vals = {k: out[k][:, 0] for k in names}
+        if not zero:
+            # above the AT line the 1RSB branch is the RS one; fold on RS there
+            if not (out["theta"][okc[-1], 0] < 1.0):
+                names = ("m", "q")
+                vals = {"m": rs["m"][:, 0], "q": rs["q"][:, 0]}
+                okc = np.flatnonzero(np.isfinite(rs["m"][:, 0]))
+                cf = br.compiled(P, "rs")
+            else:
+                cf = br.compiled(P, "rsb")
+        else:
+            cf = br.compiled(P, "rsb0")
+    if okc.size == 0:
+        raise NotConvergedError(f"no retrieval solution at T = {Tv} for P = {P}",
+                                status=NO_SOLUTION)
+    i = okc[-1]
+    x0 = np.array([[vals[k][i] for k in names]])
+    other = {} if zero else {"beta": np.array([1.0 / Tv])}
+    m_s = x0[0, 0]
+    res = fold(cf, x0, "alpha", "m", (np.array([max(m_s - 0.3, 0.05)]), np.array([m_s])),
+               other, c_guess=np.array([scan[i]]), n_scan=16)
+    data = {"alpha_c": ((), float(res.value[0])), "alpha_c_error": ((), float(res.error[0])),
+            "converged": ((), bool(res.converged[0])), "m": ((), float(res.x[0, 0]))}
+    ds = xr.Dataset(data, coords={"T": Tv})
+    ds["T"].attrs.update(long_name="temperature", units="1")
+    return _finalize(ds, P, ansatz, fold_model=cf.model.name)
+
+
+def critical_capacity(P: int, T: float = 0.0, ansatz: str = "RS") -> float:
+    """Critical load ``alpha_c(T)`` (library convention) of the retrieval branch.
+
+    See :func:`critical_point`.  At T = 0 the RS value solves
+    ``max_y erf(y)^(2P-2) / (2 (P-1)! y^2)`` (tests); the 1RSB value is slightly larger.
+
+    Raises
+    ------
+    NotConvergedError
+        If the fold was not located.
+    """
+    ds = critical_point(P, T, ansatz)
+    if not bool(ds["converged"]):
+        raise NotConvergedError(f"the {ansatz} fold at P = {P}, T = {T} did not converge",
+                                status=None)
+    return float(ds["alpha_c"])
+
+
+# ----------------------------------------------------------------------------------------
+# transition lines
+# ----------------------------------------------------------------------------------------
+def spin_glass_constants(P: int, ansatz: str = "RS") -> dict[str, float]:
+    """The constants ``g = alpha/T^2`` of the spin-glass lines (``T = sqrt(alpha/g)``).
+
+    ``g_g``: spin glass / paramagnet transition (RS: where the RS spin-glass and paramagnetic
+    free energies cross; 1RSB: the static transition, where the Parisi parameter reaches 1).
+    ``g_spinodal``: the smallest g with a spin-glass solution (RS: the fold of the RS branch;
+    1RSB: the dynamical transition, the fold of the ``theta = 1`` branch).
+    """
+    P = _check_P(P)
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    return dict(_sg_constants(P, ansatz))
+
+
+@cache
+def _sg_constants(P: int, ansatz: str) -> tuple[tuple[str, float], ...]:
+    curve = br.spin_glass_curve(P, ansatz)
+    g, X = curve["g"], curve["x"]
+    lf = math.factorial(P)
+    if ansatz == "RS":
+        cf = br.compiled(P, "rs")
+        fsg = cf.f(X, {"alpha": g, "beta": 1.0})
+        dfp = fsg - (-g / (2 * lf) - math.log(2.0))
+        k = np.flatnonzero(np.sign(dfp[:-1]) != np.sign(dfp[1:]))[0]
+
+        def h(gv: float) -> float:
+            x0 = X[[k]] if gv > g[k + 1] else X[[k + 1]]
+            r = solve_points(cf, x0, {"alpha": gv, "beta": 1.0}, fixed={"m": 0.0})
+            return float(cf.f(r.x, {"alpha": gv, "beta": 1.0})[0]
+                         - (-gv / (2 * lf) - math.log(2.0)))
+
+        g_g = brentq(h, g[k + 1], g[k], xtol=1e-13, rtol=1e-13)
+        res = fold(cf, X[[-1]], "alpha", "q", (np.array([0.05]), np.array([X[-1, 1] + 0.2])),
+                   {"beta": np.ones(1)}, fixed={"m": 0.0}, c_guess=g[[-1]], n_scan=16)
+        g_sp = float(res.value[0])
+    else:
+        cf = br.compiled(P, "rsb")
+        fix = {"m": 0.0, "q0": 0.0}
+
+        # at theta = 1 exactly f does not depend on q1 (it is the paramagnet's); the
+        # static and dynamical transitions are the limits theta -> 1, taken at THETA_ONE
+        th1 = THETA_ONE
+
+        def dth(gv: float, x0: np.ndarray) -> tuple[float, np.ndarray]:
+            x = x0.copy()
+            x[:, 3] = th1
+            r = solve_points(cf, x, {"alpha": gv, "beta": 1.0}, fixed={**fix, "theta": th1},
+                             accept=lambda x, c: x[:, 2] > 0.05)
+            if not r.converged[0]:
+                return math.nan, x0
+            return float(cf.grad(r.x, {"alpha": gv, "beta": 1.0})[0, 3]), r.x
+
+        lo = g[-1]
+        d_lo, x_lo = dth(lo, X[[-1]])
+        g_hi, x_hi = math.nan, x_lo
+        for gv in br.G_GRID[br.G_GRID < lo]:
+            d, x_try = dth(gv, x_hi)
+            if not np.isfinite(d):
+                break
+            if np.sign(d) != np.sign(d_lo):
+                g_hi = gv
+                break
+            x_hi = x_try
+        warm = {"x": x_lo}
+
+        def hh(gv: float) -> float:
+            d, x = dth(gv, warm["x"])
+            if np.isfinite(d):
+                warm["x"] = x
+            return d
+
+        g_g = brentq(hh, g_hi, lo, xtol=1e-12, rtol=1e-12) if np.isfinite(g_hi) else math.nan
+        x1 = warm["x"].copy()
+        res = fold(cf, x1, "alpha", "q1", (np.array([0.05]), np.array([x1[0, 2]])),
+                   {"beta": np.ones(1)}, fixed={**fix, "theta": th1},
+                   c_guess=np.array([g_g]), n_scan=16)
+        g_sp = float(res.value[0])
+    return (("g_g", float(g_g)), ("g_spinodal", g_sp))
+
+
+def _retrieval_along_T(P: int, a: float, T: np.ndarray):
+    r = br.retrieval_rs(P, np.array([a]), T)
+    return {k: v[0] for k, v in r.items()}
+
+
+def _competitor_f(P: int, av: float, ansatz: str, Tv: np.ndarray) -> np.ndarray:
+    """The lower of the paramagnetic and spin-glass free energies at (av, Tv)."""
+    Tv = np.atleast_1d(Tv)
+    aa = np.full(Tv.size, av)
+    pm = br.paramagnet(P, aa, Tv)["f"]
+    sg = (br.spin_glass_rs if ansatz == "RS" else br.spin_glass_rsb)(P, aa, Tv)
+    return np.minimum(pm, np.where(sg["status"] == CONVERGED, sg["f"], np.inf))
+
+
+def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
+                     n_T: int) -> tuple[float, bool, float, bool]:
+    """T_M and T_c at one load (see :func:`transition_lines`)."""
+    rsc = br.compiled(P, "rs")
+    Tg = np.linspace(T_M0 / n_T, T_M0, n_T)
+    r = _retrieval_along_T(P, av, Tg)
+    okr = np.flatnonzero(np.isfinite(r["m"]))
+    T_M, okM, T_c, okC = math.nan, False, math.nan, False
+    if okr.size == 0:
+        return T_M, okM, T_c, okC
+    j = okr[-1]
+    if av == 0:
+        T_M, okM = T_M0, cw_ok
+    else:
+        x0 = np.array([[r["m"][j], r["q"][j]]])
+        res = fold(rsc, x0, "beta", "m", (np.array([max(x0[0, 0] - 0.4, 0.05)]),
+                                          np.array([x0[0, 0]])),
+                   {"alpha": np.array([av])}, c_guess=np.array([1.0 / Tg[j]]), n_scan=16)
+        if res.converged[0]:
+            T_M, okM = 1.0 / float(res.value[0]), True
+    Tc_grid = Tg[okr]
+    d = r["f"][okr] - _competitor_f(P, av, ansatz, Tc_grid)
+    s = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
+    if s.size == 0:
+        return T_M, okM, T_c, okC
+    k = s[0]
+    xw = {"x": np.array([[r["m"][okr[k]], r["q"][okr[k]]]])}
+
+    def h(Tv: float) -> float:
+        ctrl = {"alpha": av, "beta": 1.0 / Tv}
+        rr = solve_points(rsc, xw["x"], ctrl, accept=br._accept_m)
+        if not rr.converged[0]:
+            return math.nan
+        xw["x"] = rr.x
+        return float(rsc.f(rr.x, ctrl)[0] - _competitor_f(P, av, ansatz, np.array([Tv]))[0])
+
+    try:
+        T_c, okC = brentq(h, Tc_grid[k], Tc_grid[k + 1], xtol=1e-12, rtol=1e-12), True
+    except ValueError:  # pragma: no cover - a non-finite evaluation inside the bracket
+        pass
+    return T_M, okM, T_c, okC
+
+
+def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
+                     n_T: int = 41) -> xr.Dataset:
+    """Transition lines of the (alpha, T) phase diagram at each alpha.
+
+    Returns
+    -------
+    xarray.Dataset over ``alpha`` with
+        ``T_M`` -- retrieval spinodal (highest T of the retrieval solution; fold in beta);
+        ``T_c`` -- retrieval is the global minimum below it (its f crosses the lower of the
+        spin-glass and paramagnetic f; at alpha = 0 the Curie-Weiss first-order transition);
+        ``T_g`` -- spin glass / paramagnet (``sqrt(alpha/g_g)``, :func:`spin_glass_constants`);
+        ``T_sg_spinodal`` -- highest T of a spin-glass solution (``sqrt(alpha/g_spinodal)``);
+        ``converged_T_M``, ``converged_T_c``.
+
+    Notes
+    -----
+    ``T_M`` and ``T_c`` lie above the retrieval AT line (tested: the replicon is positive
+    there), so 1RSB retrieval equals RS retrieval on them; the 1RSB lines differ through
+    the spin glass, which 1RSB stabilises.  ``T_c`` is found on a grid of ``n_T``
+    temperatures in ``(0, T_M]`` and refined by Brent's method with Newton solves.
+    """
+    P = _check_P(P)
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    a = _grid("alpha", alpha, low=0.0)
+    consts = dict(_sg_constants(P, ansatz))
+    cw = br.compiled(P, "cw")
+    n = a.size
+    T_M, T_c = np.full(n, np.nan), np.full(n, np.nan)
+    okM, okC = np.zeros(n, bool), np.zeros(n, bool)
+    # Curie-Weiss spinodal: the fold of the alpha = 0 branch in beta
+    r0 = solve_points(cw, np.ones((1, 1)), {"beta": 20.0})
+    fr = fold(cw, r0.x, "beta", "m", (np.array([0.05]), np.array([0.999])), {},
+              c_guess=np.array([20.0]), n_scan=20)
+    T_M0 = 1.0 / float(fr.value[0])
+    for i, av in enumerate(a):
+        T_M[i], okM[i], T_c[i], okC[i] = _retrieval_lines(P, float(av), ansatz, T_M0,
+                                                          bool(fr.converged[0]), n_T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        T_g = np.sqrt(a / consts["g_g"])
+        T_sp = np.sqrt(a / consts["g_spinodal"])
+    ds = xr.Dataset(
+        {"T_M": ("alpha", T_M), "T_c": ("alpha", T_c), "T_g": ("alpha", T_g),
+         "T_sg_spinodal": ("alpha", T_sp), "converged_T_M": ("alpha", okM),
+         "converged_T_c": ("alpha", okC)},
+        coords={"alpha": a})
+    return _finalize(ds, P, ansatz, g_g=consts["g_g"], g_spinodal=consts["g_spinodal"])
+
+
+# ----------------------------------------------------------------------------------------
+# conventions
+# ----------------------------------------------------------------------------------------
+def convert(P: int, alpha: Any, T: Any, source: str = "library",
+            target: str = "library") -> tuple[np.ndarray, np.ndarray]:
+    """Map ``(alpha, T)`` between the conventions of :data:`CONVENTIONS`.
+
+    ``'library'`` and ``'mattis'`` share alpha and T; ``'albanese'`` has the same alpha and
+    ``T_A = P! T`` (see the module docstring for the exact Hamiltonians and the caveat about
+    coinciding indices).  Returns float arrays ``(alpha, T)`` in ``target``.
+    """
+    P = _check_P(P)
+    source = check_choice("source", source, CONVENTIONS)
+    target = check_choice("target", target, CONVENTIONS)
+    a = np.asarray(check_real("alpha", alpha, low=0.0), dtype=float)
+    t = np.asarray(check_real("T", T, low=0.0), dtype=float)
+    scale = {"library": 1.0, "mattis": 1.0, "albanese": float(math.factorial(P))}
+    return a * 1.0, t * scale[target] / scale[source]
+
+
+def all_tuples_covariance(P: int, q: Any) -> np.ndarray:
+    """Cross-talk covariance per ``alpha N`` of the literal all-tuples Hamiltonian
+    ``-(N/P!) sum_mu m_mu^P`` at ``K = alpha N^(P-1)``:
+    ``sum_(k = P, P-2, ..., >= 1) C(P,k)^2 k! ((P-k-1)!!)^2 q^k / P!^2``.
+
+    The ``k = P`` term ``q^P/P!`` is the library model's ``xi(q)/alpha``; the others come from
+    coinciding indices (Wick pairings of the Gaussian overlaps).
+    """
+    P = _check_P(P)
+    q = np.asarray(check_real("q", q, low=-1.0, high=1.0), dtype=float)
+    out = np.zeros_like(q)
+    for k in range(P, 0, -2):
+        dfact = math.prod(range(P - k - 1, 0, -2)) if P - k - 1 > 0 else 1
+        out = out + math.comb(P, k) ** 2 * math.factorial(k) * dfact**2 * q**k
+    return out / math.factorial(P) ** 2
+
+
+# ----------------------------------------------------------------------------------------
+# signal to noise
+# ----------------------------------------------------------------------------------------
+def signal_to_noise(P: int, alpha: float | np.ndarray, N: int | None = None) -> xr.Dataset:
+    """One-step stability of a stored pattern (signal-to-noise, closed form).
+
+    With ``s = xi^1`` the aligned field ``h_i xi^1_i = sum_(distinct tuples containing i)``
+    is a signal ``S = C(N-1, P-1)/N^(P-1)`` plus the cross-talk of ``K - 1`` patterns, a sum
+    of independent zero-mean terms of total variance ``(K-1) C(N-1, P-1)/N^(2P-2)``.  In the
+    Gaussian approximation a spin is unstable with probability
+    ``p_error = Phi(-snr)``, ``snr = sqrt(C(N-1, P-1)/(K-1))``; for ``N -> inf``
+    ``snr = 1/sqrt(alpha (P-1)!)`` (Baldi & Venkatesh 1987; P = 2 gives the AGS
+    ``Phi(-1/sqrt(alpha))``).
+
+    Parameters
+    ----------
+    P : int >= 3
+    alpha : float or 1-D array, > 0
+    N : int >= P, optional
+        Finite network size (``K = round(alpha N^(P-1))``); None for the limit.
+    """
+    P = _check_P(P)
+    a = _grid("alpha", alpha, low=0.0, low_open=True)
+    if N is None:
+        snr = 1.0 / np.sqrt(a * math.factorial(P - 1))
+    else:
+        if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N < P:
+            raise ValueError(f"N must be an integer >= P = {P} (got {N!r})")
+        K = np.rint(a * float(N) ** (P - 1))
+        with np.errstate(divide="ignore"):
+            snr = np.sqrt(math.comb(N - 1, P - 1) / np.maximum(K - 1.0, 0.0))
+    p_err = 0.5 * erfc(snr / np.sqrt(2.0))
+    ds = xr.Dataset({"snr": ("alpha", snr), "p_error": ("alpha", p_err)},
+                    coords={"alpha": a})
+    return _finalize(ds, P, None, method="signal-to-noise", N=-1 if N is None else int(N))
