@@ -382,3 +382,56 @@ def test_cupy_backend_equals_numpy(ags):
     g_np = cf.grad(x, c)
     g_cp = cupy.asnumpy(cg.grad(cupy.asarray(x), {k: cupy.asarray(v) for k, v in c.items()}))
     np.testing.assert_allclose(g_cp, g_np, rtol=1e-12, atol=1e-14)
+
+
+# ----------------------------------------------------------------------------------------
+# SK model (RS, with a ferromagnetic bias J0): a scaled order parameter inside the field
+# ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sk():
+    """f = -beta (1-q)^2/4 + J0 m^2/2 - (1/beta) E_z log 2cosh(beta (J0 m + sqrt(q) z))
+    (Sherrington & Kirkpatrick 1975, RS)."""
+    J0 = sp.Symbol("J0", positive=True)
+    f = (-beta * (1 - q) ** 2 / 4 + J0 * m**2 / 2
+         - E(sp.log(2 * sp.cosh(beta * (J0 * m + sp.sqrt(q) * z))), z) / beta)
+    return ReplicaFreeEnergy(f, [m, q], [beta, J0], beta=beta, bounds={q: (0.0, 1.0)},
+                             zero_temperature_scaling={q: 1 - C / beta},
+                             zero_temperature_bounds={C: (0.0, None)}, name="SK RS")
+
+
+def test_sk_zero_temperature_uses_next_order(sk):
+    """With q = 1 - C/beta the field is beta (J0 m + z) - C z/2 + O(1/beta): f0 = J0 m^2/2
+    - E|J0 m + z| does not depend on C, whose equation comes from the 1/beta order,
+    f1 = -C^2/4 + C phi(J0 m) (derived here), so C = 2 phi(J0 m) = sqrt(2/pi) e^{-(J0 m)^2/2};
+    the RS ground-state energy at J0 = 0 is -sqrt(2/pi)."""
+    m0 = sk.zero_temperature()
+    assert m0.order_parameters == (m, C) and C in (m0.equations or {})
+    cf0 = m0.compile()
+    r = solve_points(cf0, np.array([[0.0, 0.5]]), {"J0": 0.0}, fixed={"m": 0.0})
+    assert r.converged[0]
+    assert abs(r.x[0, 1] - np.sqrt(2 / np.pi)) < 1e-12
+    assert abs(cf0.f(r.x, {"J0": 0.0})[0] + np.sqrt(2 / np.pi)) < 1e-12
+    # ferromagnet J0 = 2: m = erf(J0 m / sqrt 2), C = sqrt(2/pi) exp(-(J0 m)^2/2)
+    r = solve_points(cf0, np.array([[0.9, 0.1]]), {"J0": 2.0})
+    mm, cc = r.x[0]
+    assert r.converged[0] and abs(mm - erf(2 * mm / np.sqrt(2))) < 1e-13
+    assert abs(cc - np.sqrt(2 / np.pi) * np.exp(-2 * mm * mm)) < 1e-12
+    # and the finite-T solution approaches it: beta (1 - q) -> C
+    cf = sk.compile()
+    rb = solve_points(cf, np.array([[mm, 0.99]]), {"beta": 500.0, "J0": 2.0})
+    assert abs(500.0 * (1 - rb.x[0, 1]) - cc) < 1e-3
+
+
+def test_sk_finite_temperature_q_equation(sk):
+    """q = E tanh^2(beta sqrt(q) z) at J0 = 0; q = 0 above T = 1."""
+    cf = sk.compile()
+    T = np.array([0.5, 0.8, 1.2])
+    r = solve_points(cf, np.tile([0.0, 0.5], (3, 1)), {"beta": 1 / T, "J0": 0.0},
+                     fixed={"m": 0.0})
+    assert r.converged.all()
+    for k in range(2):
+        b, qq = 1 / T[k], r.x[k, 1]
+        ref = gauss(lambda u, b=b, qq=qq: np.tanh(b * np.sqrt(qq) * u) ** 2, points=[0.0],
+                    width=1 / (b * np.sqrt(qq)))
+        assert abs(qq - ref) < 1e-12 and qq > 0.1
+    assert abs(r.x[2, 1]) < 1e-10

@@ -40,33 +40,59 @@ class LimitError(ValueError):
     """The declared scaling does not give a finite zero-temperature limit."""
 
 
-def _field(X: sp.Expr, beta: sp.Symbol) -> sp.Expr | None:
-    """``L`` with ``X = beta L`` and L free of beta, or None if X does not grow with beta."""
+def _field(X: sp.Expr, beta: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+    """``(L0, L1)`` with ``X = beta L0 + L1 + O(1/beta)`` and L0, L1 free of beta, or None
+    if X does not grow with beta.
+
+    ``L1`` is non-zero when a scaled order parameter enters the field itself (the SK model's
+    ``sqrt(q) z`` with ``q = 1 - C/beta``); it matters at order ``1/beta`` of the free energy.
+    """
     if beta not in X.free_symbols:
         return None
     L = sp.cancel(sp.expand(X) / beta)
-    if beta in L.free_symbols:
-        raise LimitError(f"the argument {X} is not beta times a beta-free field; declare a "
-                         "scaling that makes it so")
-    return L
+    if beta not in L.free_symbols:
+        return L, sp.S.Zero
+    eps = sp.Dummy("eps", positive=True)
+    try:
+        ser = sp.expand(sp.series(L.subs(beta, 1 / eps), eps, 0, 2).removeO())
+    except (ValueError, NotImplementedError, sp.PoleError) as exc:
+        raise LimitError(f"the argument {X} is not beta L0 + L1 + O(1/beta); declare a "
+                         "scaling that makes it so") from exc
+    L0, L1 = ser.coeff(eps, 0), ser.coeff(eps, 1)
+    rest = sp.expand(ser - L0 - eps * L1)
+    if (rest != 0 or eps in L0.free_symbols or eps in L1.free_symbols
+            or L0 == 0 or beta in (L0 + L1).free_symbols):
+        raise LimitError(f"the argument {X} is not beta L0 + L1 + O(1/beta) with a non-zero "
+                         "beta-free L0; declare a scaling that makes it so")
+    return L0, L1
 
 
 def _apply_rules(expr: sp.Expr, beta: sp.Symbol) -> sp.Expr:
     def lc(e):
         L = _field(e.args[0], beta)
-        return e if L is None else beta * rabs(L) - sp.log(2)
+        if L is None:
+            return e
+        L0, L1 = L
+        return beta * rabs(L0) + L1 * rsign(L0) - sp.log(2)
 
     def th(e):
         L = _field(e.args[0], beta)
-        return e if L is None else rsign(L)
+        return e if L is None else rsign(L[0])
 
     expr = expr.replace(lambda e: isinstance(e, logcosh), lc)
     return expr.replace(lambda e: isinstance(e, sp.tanh), th)
 
 
 def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
-                           scaling: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
+                           scaling: Mapping[sp.Symbol, sp.Expr], order: int = 0) -> sp.Expr:
     """``lim_{beta -> inf} f`` after substituting ``scaling`` (module docstring).
+
+    With ``order = 1`` the coefficient ``f1`` of ``1/beta`` in ``f = f0 + f1/beta + ...`` is
+    returned instead: where ``f0`` does not depend on a scaled parameter (the SK model's
+    ``C = beta (1 - q)``), its equation is ``d f1 / d C = 0``.  The rules hold to that order
+    when every ``log cosh`` comes with a factor ``1/beta`` or ``theta = mu/beta`` (true of
+    replica free energies): the dropped ``log1p(exp(-2 beta |L|))`` is O(1/beta) after
+    averaging, hence O(1/beta^2) in f.
 
     Parameters
     ----------
@@ -76,6 +102,8 @@ def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
         The inverse temperature (declared positive).
     scaling : mapping
         Order parameter -> expression in new finite parameters and beta.
+    order : {0, 1}
+        Which coefficient of the expansion in ``1/beta`` to return.
 
     Raises
     ------
@@ -99,23 +127,29 @@ def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
     g = f1.xreplace(reps)
     eps = sp.Dummy("eps", positive=True)
     finite, divergent = [], []
+    if order not in (0, 1):
+        raise ValueError(f"order must be 0 or 1 (got {order!r})")
     for term in sp.Add.make_args(sp.expand(g, deep=False)):
         t = term.subs(beta, 1 / eps)
         if eps not in t.free_symbols:
-            finite.append(t)
+            if order == 0:
+                finite.append(t)
             continue
-        ser = sp.series(t, eps, 0, 1).removeO()
+        ser = sp.series(t, eps, 0, 1 + order).removeO()
         parts = sp.collect(sp.expand(ser), eps, evaluate=False)
         for key, coef in parts.items():
             if key == 1:
-                finite.append(coef)
+                if order == 0:
+                    finite.append(coef)
                 continue
-            base, order = key.as_base_exp()
-            if base != eps or not order.is_number:
+            base, k = key.as_base_exp()
+            if base != eps or not k.is_number:
                 raise LimitError(f"cannot expand the term {term} in powers of 1/{beta}")
-            if order < 0:
+            if k < 0:
                 divergent.append(coef * key)
-            # order > 0: vanishes as beta -> inf
+            elif k == order:
+                finite.append(coef)
+            # k > order: vanishes faster
     div = sp.simplify(sp.Add(*divergent).xreplace({eps: 1 / beta}))
     if div != 0:
         raise LimitError(f"the zero-temperature limit is not finite: divergent part {div}")

@@ -43,7 +43,7 @@ from .averages import (
     rewrite_logcosh,
 )
 from .codegen import Evaluator
-from .limits import zero_temperature_limit
+from .limits import LimitError, zero_temperature_limit
 
 __all__ = ["ReplicaFreeEnergy", "CompiledFreeEnergy", "Derived"]
 
@@ -104,6 +104,12 @@ class ReplicaFreeEnergy:
     fixed_point : mapping, optional
         ``order parameter -> map``; overrides the derived fixed-point maps.
     name : str
+    equations : mapping, optional
+        ``order parameter -> expression`` whose root replaces the stationarity condition
+        ``df/dx = 0`` of that parameter; the Jacobian row is derived from it (and is then no
+        longer a row of a symmetric Hessian).  :meth:`zero_temperature` uses it where the
+        T = 0 free energy does not depend on a scaled parameter and its equation comes from
+        the next order in ``1/beta`` (the SK model's ``C``).
     """
 
     f: sp.Expr
@@ -119,6 +125,7 @@ class ReplicaFreeEnergy:
     stability: Mapping[str, sp.Expr] = field(default_factory=dict)
     fixed_point: Mapping[sp.Symbol, sp.Expr] | None = None
     name: str = "model"
+    equations: Mapping[sp.Symbol, sp.Expr] | None = None
 
     def __post_init__(self) -> None:
         xs = tuple(self.order_parameters)
@@ -127,6 +134,9 @@ class ReplicaFreeEnergy:
         object.__setattr__(self, "controls", cs)
         if len(set(xs)) != len(xs) or set(xs) & set(cs):
             raise ValueError("order_parameters must be distinct and disjoint from controls")
+        for v in self.equations or {}:
+            if v not in xs:
+                raise ValueError(f"equations: {v} is not an order parameter")
         f = sp.sympify(self.f)
         extra = f.free_symbols - set(xs) - set(cs)
         if extra:
@@ -155,10 +165,16 @@ class ReplicaFreeEnergy:
         """Gradient, Hessian and fixed-point maps (computed once)."""
         xs = self.order_parameters
         f = normalize(rewrite_logcosh(sp.sympify(self.f)))
-        grad = tuple(_post(sp.diff(f, x)) for x in xs)
+        eqs = dict(self.equations or {})
+        grad = tuple(_post(normalize(rewrite_logcosh(sp.sympify(eqs[x])))) if x in eqs
+                     else _post(sp.diff(f, x)) for x in xs)
         hess = [[sp.S.Zero] * len(xs) for _ in xs]
-        for i, j in itertools.combinations_with_replacement(range(len(xs)), 2):
-            hess[i][j] = hess[j][i] = _post(sp.diff(grad[i], xs[j]))
+        if eqs:  # a replaced equation: the Jacobian is not symmetric
+            for i, j in itertools.product(range(len(xs)), repeat=2):
+                hess[i][j] = _post(sp.diff(grad[i], xs[j]))
+        else:
+            for i, j in itertools.combinations_with_replacement(range(len(xs)), 2):
+                hess[i][j] = hess[j][i] = _post(sp.diff(grad[i], xs[j]))
         fp = self._fixed_point_maps(grad, hess)
         return Derived(f, grad, tuple(tuple(r) for r in hess), fp)
 
@@ -244,6 +260,23 @@ class ReplicaFreeEnergy:
                 new_xs.extend(v for v in fresh if v not in new_xs)
             else:
                 new_xs.append(x)
+        # a scaled parameter that f0 does not depend on takes its equation from the next
+        # order: f = f0 + f1/beta + ..., d f1/d v = 0 (the SK model's C = beta (1 - q))
+        scaled = [v for x in self.order_parameters if x in sc for v in sc[x].free_symbols
+                  if v in new_xs]
+        f0n = normalize(rewrite_logcosh(f0))
+        equations: dict[sp.Symbol, sp.Expr] = {}
+        f1 = None
+        for v in scaled:
+            if sp.simplify(_post(sp.diff(f0n, v))) != 0:
+                continue
+            if f1 is None:
+                f1 = closed_forms(zero_temperature_limit(self.f, self.beta, sc, order=1))
+            eq = sp.diff(f1, v)
+            if sp.simplify(_post(normalize(rewrite_logcosh(eq)))) == 0:
+                raise LimitError(f"{self.name}: neither f0 nor the 1/beta order of f depends "
+                                 f"on {v}; the scaling leaves it undetermined")
+            equations[v] = eq
         bounds = {x: b for x, b in self.bounds.items() if x in new_xs}
         bounds.update(self.zero_temperature_bounds)
         cons = []
@@ -262,6 +295,7 @@ class ReplicaFreeEnergy:
             constraints=tuple(cons),
             minimize=tuple(v for v in self.minimize if v in new_xs),
             name=f"{self.name} (T = 0)",
+            equations=equations or None,
         )
 
     def compile(self, backend: str = "numpy") -> CompiledFreeEnergy:
@@ -391,10 +425,11 @@ class CompiledFreeEnergy:
             Haa = H[:, a][:, :, a]
             if s:
                 Has = H[:, a][:, :, s]
+                Hsa = H[:, s][:, :, a]  # = Has^T unless an equation was replaced
                 Hss = H[:, s][:, :, s]
                 with np.errstate(all="ignore"):
                     try:
-                        X = np.linalg.solve(Hss, np.swapaxes(Has, 1, 2))
+                        X = np.linalg.solve(Hss, Hsa)
                         Haa = Haa - Has @ X
                     except np.linalg.LinAlgError:
                         Haa = np.full_like(Haa, np.nan)
@@ -402,6 +437,7 @@ class CompiledFreeEnergy:
                 ok = np.isfinite(Haa).all(axis=(1, 2))
                 ev_min = np.full(Haa.shape[0], np.nan)
                 if ok.any():
-                    ev_min[ok] = np.linalg.eigvalsh(Haa[ok])[:, 0]
+                    Hs_ = 0.5 * (Haa[ok] + np.swapaxes(Haa[ok], 1, 2))
+                    ev_min[ok] = np.linalg.eigvalsh(Hs_)[:, 0]
             out["curvature"] = ev_min
         return out
