@@ -113,7 +113,10 @@ def newton(table: SiteTable, p: np.ndarray, T: np.ndarray, rows: np.ndarray,
         step[bad] = res[bad]
         p[act] -= step
         n_iter[act] = it + 1
-        done = np.abs(step).max(1) <= tol * (1.0 + np.abs(p[act]).max(1))
+        # converged: a negligible step, or a residual at rounding level (next to a
+        # pitchfork the Hessian is nearly singular and rounding keeps the step above tol)
+        done = (np.abs(step).max(1) <= tol * (1.0 + np.abs(p[act]).max(1))) \
+            | (np.abs(res).max(1) <= 1e-15 * (1.0 + np.abs(p[act]).max(1)))
         ok[act[done]] = True
         act = act[~done & np.isfinite(p[act]).all(1) & (np.abs(p[act]).max(1) < 1e3)]
     return p, ok, n_iter
@@ -187,7 +190,9 @@ def relax(table: SiteTable, p: np.ndarray, T: np.ndarray, rows: np.ndarray, n_mm
 
     ``p <- F(p)`` never raises ``f`` (``T E ln 2cosh(beta a.p)`` is convex, so
     ``f(p') <= |p'|^2/2 - phi(p) - F(p).(p' - p)``, minimised at ``p' = F(p)``).
-    Returns the points and whether each is a converged local minimum.
+    A Newton run that ends on a saddle is restarted a step ``1e-3 max|p|`` along the
+    unstable eigenvector (up to three times). Returns the points and whether each is a
+    converged local minimum.
     """
     p = np.array(p, dtype=np.float64)
     T = np.asarray(T, dtype=np.float64)
@@ -201,14 +206,28 @@ def relax(table: SiteTable, p: np.ndarray, T: np.ndarray, rows: np.ndarray, n_mm
             break
         p[hot] = averages(table, p[hot], T[hot], rows=rows[hot]).F
     ok = np.zeros(p.shape[0], dtype=bool)
-    if hot.size:
-        q, conv, _ = newton(table, p[hot], T[hot], rows[hot])
+    todo = hot
+    for attempt in range(4):
+        if todo.size == 0:
+            break
+        q, conv, _ = newton(table, p[todo], T[todo], rows[todo])
         q = _zero_small(q)
-        p[hot] = q
-        lam = np.full(hot.size, -np.inf)
+        p[todo] = q
+        lam = np.full(todo.size, -np.inf)
+        vec = np.zeros((todo.size, p.shape[1]))
         if conv.any():
-            lam[conv] = min_eigenvalue(table, q[conv], T[hot][conv], rows[hot][conv])
-        ok[hot] = conv & (lam > STAB_EPS)
+            av = averages(table, q[conv], T[todo][conv], hessian=True, rows=rows[todo][conv])
+            w, v = np.linalg.eigh(av.hess)
+            lam[conv], vec[conv] = w[:, 0], v[:, :, 0]
+        ok[todo] = conv & (lam > STAB_EPS)
+        # Newton converged to a saddle (e.g. the pure state next to the pitchfork where
+        # a pattern enters the hierarchy, where fixed-point steps are too slow): restart
+        # a finite step along the unstable direction, from where Newton reaches the minimum
+        saddle = conv & np.isfinite(lam) & (lam < -STAB_EPS)
+        todo = todo[saddle]
+        if attempt < 3 and todo.size:
+            amp = 1e-3 * np.maximum(np.abs(p[todo]).max(1), 1e-3)
+            p[todo] = p[todo] + amp[:, None] * vec[saddle]
     if cold.any():
         ok[cold] = ok0 & ~tie
     return p, ok
