@@ -486,15 +486,18 @@ def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
     if s.size == 0:
         return T_M, okM, T_c, okC
     k = s[0]
-    xw = {"x": np.array([[r["m"][okr[k]], r["q"][okr[k]]]])}
+    # alpha = 0: the Curie-Weiss model (the RS q equation is void there)
+    model = br.compiled(P, "cw") if av == 0 else rsc
+    x_k = [r["m"][okr[k]]] if av == 0 else [r["m"][okr[k]], r["q"][okr[k]]]
+    xw = {"x": np.array([x_k])}
 
     def h(Tv: float) -> float:
-        ctrl = {"alpha": av, "beta": 1.0 / Tv}
-        rr = solve_points(rsc, xw["x"], ctrl, accept=br._accept_m)
+        ctrl = {"beta": 1.0 / Tv} if av == 0 else {"alpha": av, "beta": 1.0 / Tv}
+        rr = solve_points(model, xw["x"], ctrl, accept=br._accept_m)
         if not rr.converged[0]:
             return math.nan
         xw["x"] = rr.x
-        return float(rsc.f(rr.x, ctrl)[0] - _competitor_f(P, av, ansatz, np.array([Tv]))[0])
+        return float(model.f(rr.x, ctrl)[0] - _competitor_f(P, av, ansatz, np.array([Tv]))[0])
 
     try:
         T_c, okC = brentq(h, Tc_grid[k], Tc_grid[k + 1], xtol=1e-12, rtol=1e-12), True
