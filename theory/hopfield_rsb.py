@@ -259,6 +259,8 @@ def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str
 #: Scan of the Parisi parameter: mu = theta/T at T = 0, theta at T > 0.
 MU_GRID = np.geomspace(0.05, 1e6, 43)
 THETA_GRID = np.linspace(0.98, 0.02, 25)
+#: Factor around the previous Parisi parameter scanned when following 1RSB past alpha_c^RS.
+EXTEND_SPAN = 3.0
 #: q1 - q0 below which a 1RSB solution has collapsed onto RS.
 COLLAPSE = 1e-9
 #: Free-energy gain f_1RSB - f_RS below which 1RSB is not resolved from RS in double
@@ -481,8 +483,15 @@ def _rsb_curvature(out, A, TT) -> np.ndarray:
 
 
 def _extend_beyond_rs(out, status, rsb, a, t) -> None:
-    """Continue the 1RSB retrieval in alpha past the last load with an RS solution (T = 0
-    and T > 0 with RSB), filling the points where only 1RSB retrieval exists."""
+    """Follow the 1RSB retrieval in alpha past the last load with an RS solution (T = 0, and
+    T > 0 with RSB), filling the points where only 1RSB retrieval exists.
+
+    Each load is solved by :func:`theory.symbolic.optimize_parameter` warm-started from the
+    previous load, with the Parisi parameter scanned over a factor ``EXTEND_SPAN`` around its
+    previous value: at fixed Parisi parameter the equations are well conditioned, whereas
+    Newton with it free meets the very flat direction of f in it (see the module notes).
+    The first load without a solution ends the column (status NO_SOLUTION from there on).
+    """
     order = np.argsort(a)
     for j, Tv in enumerate(t):
         zero = Tv == 0
@@ -494,32 +503,41 @@ def _extend_beyond_rs(out, status, rsb, a, t) -> None:
         if not rsb[i0]:
             continue
         rest = order[last + 1:]
-        if rest.size == 0:
-            continue
         cf = _compiled("1RSB", zero)
         sel = np.zeros(out["m"].shape, dtype=bool)
         sel[i0, j] = True
-        x0 = _x_rsb(out, sel, zero)
-        path = np.concatenate([[a[i0]], a[rest]])[None, :]
-        other = {} if zero else {"beta": np.array([1.0 / Tv])}
-        res = continuation(cf, x0, path, "alpha", other, accept=lambda x, c: x[:, 0] > 1e-6,
-                           max_jump=0.05)
-        for k, i in enumerate(rest):
-            if not res.converged[0, k + 1]:
-                status[i, j] = res.status[0, k + 1]
-                continue
-            x = res.x[0, k + 1]
-            names = ("m", "q0", "C", "p0", "p1", "mu") if zero else (
-                "m", "q0", "q1", "p0", "p1", "theta")
-            for nm, v in zip(names, x, strict=True):
+        x = _x_rsb(out, sel, zero)
+        names = ("m", "q0", "C", "p0", "p1", "mu") if zero else (
+            "m", "q0", "q1", "p0", "p1", "theta")
+        par = "mu" if zero else "theta"
+        accept = _accept_rsb_t0 if zero else _accept_rsb
+        for i in rest:
+            ctrl = {"alpha": np.array([a[i]])} if zero else {
+                "alpha": np.array([a[i]]), "beta": np.array([1.0 / Tv])}
+            # scan up and down from the previous value (two rows), warm-started there, so
+            # that the branch followed is the one continued from (the unstable 1RSB branch
+            # below the fold is reached from far-away scan values)
+            grid = x[0, 5] * np.stack([np.geomspace(1.0, EXTEND_SPAN, 9),
+                                       np.geomspace(1.0, 1 / EXTEND_SPAN, 9)])
+            if not zero:
+                grid = np.minimum(grid, 1.0 - 1e-9)
+            res = optimize_parameter(cf, np.repeat(x, 2, axis=0),
+                                     {k: np.repeat(v, 2) for k, v in ctrl.items()}, par, grid,
+                                     accept=accept)
+            if not res.converged.any():
+                status[i, j] = NO_SOLUTION if (res.status == NO_SOLUTION).all() else \
+                    res.status[0]
+                break
+            dist = np.where(res.converged, np.abs(np.log(res.x[:, 5] / x[0, 5])), np.inf)
+            x = res.x[[int(np.argmin(dist))]]
+            for nm, v in zip(names, x[0], strict=True):
                 out[nm][i, j] = v
             if zero:
                 out["q1"][i, j], out["theta"][i, j] = 1.0, 0.0
-                out["f"][i, j] = cf.f(x[None], {"alpha": a[i]})[0]
             else:
-                out["mu"][i, j] = x[5] / Tv
-                out["C"][i, j] = (1.0 - x[2]) / Tv
-                out["f"][i, j] = cf.f(x[None], {"alpha": a[i], "beta": 1.0 / Tv})[0]
+                out["mu"][i, j] = x[0, 5] / Tv
+                out["C"][i, j] = (1.0 - x[0, 2]) / Tv
+            out["f"][i, j] = cf.f(x, ctrl)[0]
             status[i, j] = CONVERGED
             rsb[i, j] = True
 
