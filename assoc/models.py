@@ -160,7 +160,25 @@ class ExampleHebbian(MultitaskingHebbian):
         return r * r + (1.0 - r * r) / M
 
     def integer_patterns(self, eta: np.ndarray, r: float) -> tuple[np.ndarray, float]:
-        """Integer patterns and coupling scale from examples ``eta`` (..., K, M, N)."""
+        """Integer patterns and coupling scale from examples (arXiv:2308.04106).
+
+        Parameters
+        ----------
+        eta : int array (..., K, M, N)
+            Examples ``eta^(mu,a)_i = xi^mu_i chi^(mu,a)_i``.
+        r : float in (0, 1]
+            Example quality (enters through ``R = r^2 + (1 - r^2)/M``).
+
+        Returns
+        -------
+        X : int array
+            Supervised: ``sum_a eta^(mu,a)`` (..., K, N), entries in [-M, M];
+            unsupervised: the examples themselves (..., K M, N).
+        scale : float
+            ``1/(R M^2)`` (supervised) or ``1/(R M)`` (unsupervised), so that
+            ``J_ij = scale * (1/N) sum_nu X^nu_i X^nu_j`` is the coupling of the class
+            docstring.
+        """
         M = eta.shape[-2]
         R = self.R(r, M)
         if self.protocol == "supervised":
