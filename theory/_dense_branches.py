@@ -105,7 +105,8 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
     if pos.size == 0:
         return {**out, "status": status}
     order = pos[np.argsort(alpha[pos])]
-    path = np.concatenate([[ALPHA_START], alpha[order]])
+    a_start = min(ALPHA_START, 0.5 * float(alpha[order[0]]))  # the path must be monotone
+    path = np.concatenate([[a_start], alpha[order]])
     for zero in (True, False):
         cols = np.flatnonzero((T == 0) if zero else (T > 0))
         cols = cols[cw["status"][cols] == CONVERGED]
@@ -119,7 +120,7 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
             b = beta_of(T[cols])
             x0 = np.stack([cw["m"][cols], cw["q"][cols]], axis=1)
             other = {"beta": b}
-        start = solve_points(cf, x0, {"alpha": ALPHA_START, **other}, accept=_accept_m)
+        start = solve_points(cf, x0, {"alpha": a_start, **other}, accept=_accept_m)
         lines = np.flatnonzero(start.converged)
         if lines.size == 0:
             continue

@@ -81,6 +81,7 @@ __all__ = [
     "critical_point",
     "critical_capacity",
     "transition_lines",
+    "low_load_lines",
     "spin_glass_constants",
     "convert",
     "all_tuples_covariance",
@@ -451,6 +452,24 @@ def _retrieval_along_T(P: int, a: float, T: np.ndarray):
     return {k: v[0] for k, v in r.items()}
 
 
+@cache
+def _curie_weiss_spinodal(P: int) -> tuple[float, bool]:
+    """Low-load retrieval spinodal: the fold in beta of the alpha = 0 branch."""
+    cw = br.compiled(P, "cw")
+    r0 = solve_points(cw, np.ones((1, 1)), {"beta": 20.0 * math.factorial(P - 1) / 2})
+    fr = fold(cw, r0.x, "beta", "m", (np.array([0.05]), np.array([0.999])), {},
+              c_guess=np.array([20.0]), n_scan=20)
+    return 1.0 / float(fr.value[0]), bool(fr.converged[0])
+
+
+def low_load_lines(P: int) -> dict[str, float]:
+    """Low-load (alpha = 0, P-spin Curie-Weiss) retrieval spinodal ``T_M`` and first-order
+    transition ``T_c`` (retrieval f = paramagnet f = -T ln 2), library convention."""
+    P = _check_P(P)
+    ds = transition_lines(P, 0.0)
+    return {"T_M": float(ds.T_M[0]), "T_c": float(ds.T_c[0])}
+
+
 def _competitor_f(P: int, av: float, ansatz: str, Tv: np.ndarray) -> np.ndarray:
     """The lower of the paramagnetic and spin-glass free energies at (av, Tv)."""
     Tv = np.atleast_1d(Tv)
@@ -530,19 +549,14 @@ def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
     P = _check_P(P)
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     a = _grid("alpha", alpha, low=0.0)
-    consts = dict(_sg_constants(P, ansatz))
-    cw = br.compiled(P, "cw")
+    consts = dict(_sg_constants(P, ansatz)) if (a > 0).any() else {
+        "g_g": math.nan, "g_spinodal": math.nan}
     n = a.size
     T_M, T_c = np.full(n, np.nan), np.full(n, np.nan)
     okM, okC = np.zeros(n, bool), np.zeros(n, bool)
-    # Curie-Weiss spinodal: the fold of the alpha = 0 branch in beta
-    r0 = solve_points(cw, np.ones((1, 1)), {"beta": 20.0})
-    fr = fold(cw, r0.x, "beta", "m", (np.array([0.05]), np.array([0.999])), {},
-              c_guess=np.array([20.0]), n_scan=20)
-    T_M0 = 1.0 / float(fr.value[0])
+    T_M0, ok0 = _curie_weiss_spinodal(P)
     for i, av in enumerate(a):
-        T_M[i], okM[i], T_c[i], okC[i] = _retrieval_lines(P, float(av), ansatz, T_M0,
-                                                          bool(fr.converged[0]), n_T)
+        T_M[i], okM[i], T_c[i], okC[i] = _retrieval_lines(P, float(av), ansatz, T_M0, ok0, n_T)
     with np.errstate(divide="ignore", invalid="ignore"):
         T_g = np.sqrt(a / consts["g_g"])
         T_sp = np.sqrt(a / consts["g_spinodal"])
