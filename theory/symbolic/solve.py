@@ -501,6 +501,7 @@ def optimize_parameter(
     accept: Accept | None = None,
     tol: float = 1e-12,
     scan_maxiter: int = 30,
+    polish_maxiter: int = 10,
 ) -> SolveResult:
     """Stationary point in one order parameter (e.g. the Parisi parameter) by a scan.
 
@@ -529,6 +530,10 @@ def optimize_parameter(
         Tolerance of the root in ``name``.
     scan_maxiter : int
         Newton iterations per scan value.
+    polish_maxiter : int
+        Newton iterations of the final solve with ``name`` free; where it does not converge
+        (f is often very flat in a Parisi parameter) the bracketed solution is kept, which
+        solves the other equations to Newton accuracy and ``name``'s to ``tol``.
 
     Returns
     -------
@@ -603,7 +608,8 @@ def optimize_parameter(
     br = bracket_root(g, lo[have], hi[have], s_lo[have], xtol=tol, rtol=tol)
     xs = warm.copy()
     xs[:, k_par] = br.x
-    pol = solve_points(cf, xs, sub_ctrl, fixed=sub_fix or None, accept=accept, fallback=False)
+    pol = solve_points(cf, xs, sub_ctrl, fixed=sub_fix or None, accept=accept, fallback=False,
+                       maxiter=polish_maxiter)
     good = pol.converged & br.converged
     # keep the bracketed solution where the free polish does not converge
     keep = br.converged & ~pol.converged
