@@ -435,3 +435,15 @@ def test_sk_finite_temperature_q_equation(sk):
                     width=1 / (b * np.sqrt(qq)))
         assert abs(qq - ref) < 1e-12 and qq > 0.1
     assert abs(r.x[2, 1]) < 1e-10
+
+
+def test_kink_outside_averages():
+    """Curie-Weiss at T = 0, f0 = m^2/2 - |m| (the engine's limit of -(1/beta) log 2cosh):
+    the Hessian 1 - 2 delta(m) is 1 away from m = 0 and not a number at m = 0."""
+    f = m**2 / 2 - sp.log(2 * sp.cosh(beta * m)) / beta
+    f0 = zero_temperature_limit(f, beta, {})
+    cf = ReplicaFreeEnergy(f0, [m], []).compile()
+    r = solve_points(cf, np.array([[0.3], [-0.4]]), {})
+    np.testing.assert_allclose(r.x[:, 0], [1.0, -1.0], atol=1e-14)
+    _, H = cf.grad_hess(np.array([[0.5], [0.0]]), {})
+    assert H[0, 0, 0] == 1.0 and np.isnan(H[1, 0, 0])

@@ -136,6 +136,18 @@ def _expabs_impl(xp, erfc, scaled: bool = False):
     return f
 
 
+def _dirac_impl(xp):
+    """``DiracDelta(x)`` (and its derivatives) of a deterministic field outside any average:
+    0 where ``x != 0`` and NaN at ``x = 0``, where it is not a number (e.g. the curvature of
+    ``|m|`` at ``m = 0``).  Inside averages deltas are resolved in closed form first."""
+
+    def f(x, k=0):
+        x = xp.asarray(x, dtype=float)
+        return xp.where(x == 0, xp.nan, 0.0)
+
+    return f
+
+
 def _modules(backend: str) -> list:
     xp = array_module(backend)
     if backend == "numpy":
@@ -144,13 +156,15 @@ def _modules(backend: str) -> list:
         return [{"logcosh": _logcosh_impl(np), "erf": sc.erf, "erfc": sc.erfc,
                  "rabs": np.abs, "rsign": np.sign, "ExpAbsMoment": _expabs_impl(np, sc.erfc),
                  "_ExpAbsScaled": _expabs_impl(np, sc.erfc, scaled=True),
-                 "sign": np.sign, "Heaviside": lambda x, h=0.5: np.heaviside(x, h)}, "numpy"]
+                 "sign": np.sign, "Heaviside": lambda x, h=0.5: np.heaviside(x, h),
+                 "DiracDelta": _dirac_impl(np)}, "numpy"]
     import cupyx.scipy.special as csc
 
     return [{"logcosh": _logcosh_impl(xp), "erf": csc.erf, "erfc": csc.erfc, "sign": xp.sign,
              "rabs": xp.abs, "rsign": xp.sign, "ExpAbsMoment": _expabs_impl(xp, csc.erfc),
              "_ExpAbsScaled": _expabs_impl(xp, csc.erfc, scaled=True),
-             "Heaviside": lambda x, h=0.5: xp.where(x > 0, 1.0, xp.where(x < 0, 0.0, h))},
+             "Heaviside": lambda x, h=0.5: xp.where(x > 0, 1.0, xp.where(x < 0, 0.0, h)),
+             "DiracDelta": _dirac_impl(xp)},
             xp]
 
 
