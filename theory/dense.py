@@ -522,6 +522,12 @@ def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
         T_c, okC = brentq(h, Tc_grid[k], Tc_grid[k + 1], xtol=1e-12, rtol=1e-12), True
     except ValueError:  # pragma: no cover - a non-finite evaluation inside the bracket
         pass
+    if okC and av > 0:
+        # 1RSB retrieval equals RS where the RS replicon is positive; T_c of the 1RSB
+        # ansatz uses RS retrieval, so it is only reported where that holds
+        rep = float(rsc.stability(xw["x"], {"alpha": av, "beta": 1.0 / T_c})["replicon"][0])
+        if ansatz == "1RSB" and not rep > 0:
+            T_c, okC = math.nan, False
     return T_M, okM, T_c, okC
 
 
@@ -541,9 +547,10 @@ def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
 
     Notes
     -----
-    ``T_M`` and ``T_c`` lie above the retrieval AT line (tested: the replicon is positive
-    there), so 1RSB retrieval equals RS retrieval on them; the 1RSB lines differ through
-    the spin glass, which 1RSB stabilises.  ``T_c`` is found on a grid of ``n_T``
+    On ``T_M`` and ``T_c`` the retrieval branch is taken at RS; for the 1RSB ansatz ``T_c``
+    is reported only where the RS replicon is positive there (1RSB retrieval = RS), else
+    ``converged_T_c = False``.  The 1RSB lines differ through the spin glass, which 1RSB
+    stabilises (static transition ``T_g`` above the RS one).  ``T_c`` is found on a grid of ``n_T``
     temperatures in ``(0, T_M]`` and refined by Brent's method with Newton solves.
     """
     P = _check_P(P)

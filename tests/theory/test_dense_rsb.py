@@ -116,3 +116,20 @@ def test_rsb_capacity_zero_temperature_is_low_temperature_limit():
     a0 = dense.critical_capacity(3, 0.0, "1RSB")
     a1 = dense.critical_capacity(3, 0.02, "1RSB")
     assert abs(a1 - a0) < 2e-3
+
+
+@pytest.mark.slow
+def test_rsb_free_energy_continuous_at_static_transition():
+    """At the 1RSB static transition T_g the spin-glass f meets the paramagnet's with
+    theta -> 1, so f of the dominant phase is continuous (P = 3, alpha = 0.1)."""
+    alpha = 0.1
+    Tg = math.sqrt(alpha / dense.spin_glass_constants(3, "1RSB")["g_g"])
+    eps = 1e-4
+    ds = dense.solve(3, alpha, [Tg - eps, Tg + eps], ansatz="1RSB")
+    sg = ds.sel(branch="spin_glass").isel(alpha=0)
+    assert bool(sg.converged[0]) and not bool(sg.converged[1])
+    assert float(sg.theta[0]) > 0.99
+    f_below = float(sg.f[0])
+    f_para = ds.f.sel(branch="paramagnet").isel(alpha=0).values
+    assert abs(f_below - f_para[0]) < 1e-6
+    assert abs(f_para[1] - f_below) < 10 * eps

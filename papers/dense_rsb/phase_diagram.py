@@ -1,0 +1,98 @@
+"""(alpha, T) phase diagram of the dense Hebbian network at P = 4, RS and 1RSB, with Monte Carlo.
+
+Albanese et al., arXiv:2111.12997 (dense networks; RSB stabilises the spin glass).  Lines
+from :func:`theory.dense.transition_lines` (library convention, K = alpha N^3): retrieval
+spinodal T_M, retrieval transition T_c, spin-glass transition T_g (RS crossing and 1RSB
+static transition) and the spin-glass spinodal (1RSB: dynamical T_d).  Monte Carlo retrieval
+overlaps (started at a pattern, small N) are overlaid as points coloured by m.
+
+    python -m papers dense-phase-diagram [--quick] [--out DIR] [--seed S]
+
+Writes ``dense_phase_diagram_rs.nc``, ``dense_phase_diagram_1rsb.nc`` (lines),
+``dense_phase_diagram_mc.nc`` and ``dense_phase_diagram.png``.  ``--quick``: RS lines on a
+coarse grid and a few Monte Carlo points (under a minute).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from assoc.models import DenseHebbian
+from montecarlo import simulate
+from theory import dense
+
+from .._cli import figure_parser, write_netcdf
+
+P = 4
+SETTINGS = {
+    True: dict(alphas=np.array([0.0, 0.005, 0.01, 0.02, 0.03]), n_T=21, rsb=False,
+               mc_alpha=[0.005, 0.02], mc_T=[0.02, 0.05, 0.08], N=[24], samples=2, sweeps=40),
+    False: dict(alphas=np.concatenate([[0.0], np.linspace(0.002, 0.04, 20)]), n_T=41, rsb=True,
+                mc_alpha=[0.005, 0.01, 0.02, 0.03], mc_T=[0.02, 0.04, 0.06, 0.08, 0.1],
+                N=[40], samples=6, sweeps=200),
+}
+
+
+def compute(quick: bool, seed: int):
+    cfg = SETTINGS[quick]
+    rs = dense.transition_lines(P, cfg["alphas"], "RS", n_T=cfg["n_T"])
+    rs.attrs["alpha_c_T0"] = dense.critical_capacity(P, 0.0, "RS")
+    rsb = None
+    if cfg["rsb"]:
+        rsb = dense.transition_lines(P, cfg["alphas"], "1RSB", n_T=cfg["n_T"])
+        rsb.attrs["alpha_c_T0"] = dense.critical_capacity(P, 0.0, "1RSB")
+    mc = simulate(DenseHebbian(P), N=cfg["N"], alpha=cfg["mc_alpha"], T=cfg["mc_T"],
+                  samples=cfg["samples"], sweeps=cfg["sweeps"], seed=seed)
+    return rs, rsb, mc
+
+
+def plot(rs, rsb, mc, path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for ds, ls, tag in ((rs, "-", "RS"), (rsb, "--", "1RSB")):
+        if ds is None:
+            continue
+        a = ds.alpha.values
+        ax.plot(a, ds.T_M, "b" + ls, label=f"$T_M$ retrieval spinodal ({tag})")
+        ax.plot(a, ds.T_c, "r" + ls, label=f"$T_c$ retrieval global ({tag})")
+        ax.plot(a, ds.T_g, "k" + ls, label=f"$T_g$ spin glass ({tag})")
+        ax.plot(a, ds.T_sg_spinodal, "0.6", ls=ls,
+                label=f"spin-glass spinodal ({'$T_d$' if tag == '1RSB' else 'RS'})")
+        ax.plot([ds.attrs["alpha_c_T0"]], [0.0], "b" + ("o" if tag == "RS" else "s"),
+                label=rf"$\alpha_c(T=0)$ {tag}")
+    mm = mc.m.mean("sample").isel(N=-1)
+    A, T = np.meshgrid(mc.alpha.values, mc.T.values, indexing="ij")
+    sc = ax.scatter(A.ravel(), T.ravel(), c=mm.values.ravel(), cmap="viridis", vmin=0, vmax=1,
+                    edgecolors="k", zorder=3)
+    fig.colorbar(sc, ax=ax, label=f"Monte Carlo m (N = {int(mc.N[-1])})")
+    ax.set(xlabel=r"$\alpha = K/N^{3}$", ylabel="T (library convention)",
+           title="dense Hebbian network, P = 4", ylim=(0, 0.12))
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def main(argv: list[str]) -> int:
+    ap = figure_parser("dense-phase-diagram", __doc__.splitlines()[0])
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    rs, rsb, mc = compute(args.quick, args.seed)
+    files = [write_netcdf(rs, args.out / "dense_phase_diagram_rs.nc"),
+             write_netcdf(mc, args.out / "dense_phase_diagram_mc.nc")]
+    if rsb is not None:
+        files.append(write_netcdf(rsb, args.out / "dense_phase_diagram_1rsb.nc"))
+    png = args.out / "dense_phase_diagram.png"
+    plot(rs, rsb, mc, png)
+    files.append(png)
+    print(f"P = {P}: alpha_c(T=0) RS = {rs.attrs['alpha_c_T0']:.8f}"
+          + (f", 1RSB = {rsb.attrs['alpha_c_T0']:.8f}" if rsb is not None else ""))
+    print("wrote " + ", ".join(str(f) for f in files)
+          + f" in {time.perf_counter() - t0:.1f} s")
+    return 0
