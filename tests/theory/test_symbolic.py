@@ -447,3 +447,32 @@ def test_kink_outside_averages():
     np.testing.assert_allclose(r.x[:, 0], [1.0, -1.0], atol=1e-14)
     _, H = cf.grad_hess(np.array([[0.5], [0.0]]), {})
     assert H[0, 0, 0] == 1.0 and np.isnan(H[1, 0, 0])
+
+
+def test_sk_one_step_rsb_zero_temperature_form():
+    """SK 1RSB with q1 = 1 - C/beta, theta = mu/beta: the engine's T = 0 model is
+    f0 = (mu/4)(1 - q0^2) - (1/mu) E_z0 log E_z1 exp(mu |sqrt(q0) z0 + sqrt(1-q0) z1|)
+    (C drops out: it is absent from f0 and from the other equations).  At q0 = 0 the inner
+    average is 2 exp(mu^2/2) Phi(mu), so f0 = -mu/4 - log(2 Phi(mu))/mu (derived here), which
+    tends to the RS ground-state energy -sqrt(2/pi) as mu -> 0."""
+    from scipy.special import ndtr
+
+    q0, q1 = sp.symbols("q0 q1", nonnegative=True)
+    th, mu_ = sp.Symbol("theta", positive=True), sp.Symbol("mu", positive=True)
+    h = sp.sqrt(q0) * z0 + sp.sqrt(q1 - q0) * z1
+    f = (-beta / 4 * (1 - 2 * q1 + (1 - th) * q1**2 + th * q0**2)      # MPV 1987, 1RSB
+         - E(sp.log(E((2 * sp.cosh(beta * h)) ** th, z1)), z0) / (beta * th))
+    model = ReplicaFreeEnergy(f, [q0, q1, th], [beta], beta=beta,
+                              bounds={q0: (0.0, 1.0), q1: (0.0, 1.0), th: (0.0, 1.0)},
+                              zero_temperature_scaling={q1: 1 - C / beta, th: mu_ / beta},
+                              zero_temperature_bounds={mu_: (0.0, None)})
+    m0 = model.zero_temperature()
+    assert m0.order_parameters == (q0, mu_)
+    cf0 = m0.compile()
+    mus = np.array([1e-4, 0.5, 0.82, 2.0])
+    x = np.stack([np.zeros(4), mus], axis=1)
+    np.testing.assert_allclose(cf0.f(x, {}), -mus / 4 - np.log(2 * ndtr(mus)) / mus,
+                               rtol=0, atol=1e-12)
+    assert abs(cf0.f(x[:1], {})[0] + np.sqrt(2 / np.pi)) < 1e-4
+    # q0 = 0 solves the q0 equation (zero field: spin-flip symmetry)
+    assert np.abs(cf0.grad(x, {})[:, 0]).max() < 1e-13

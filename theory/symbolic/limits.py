@@ -83,6 +83,39 @@ def _apply_rules(expr: sp.Expr, beta: sp.Symbol) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.tanh), th)
 
 
+def _leading_exponents(expr: sp.Expr, beta: sp.Symbol, order: int) -> sp.Expr:
+    """Inside averages, ``exp(A + B/beta + ...) -> exp(A)``: the leading order of an
+    exponential weight (the 1RSB ``exp(mu (beta |L0| + L1 sign L0)/beta)`` when a scaled
+    parameter sits in the field).  Only for ``order = 0``; at ``order = 1`` such a weight
+    raises LimitError (its correction would multiply the whole average)."""
+    eps = sp.Dummy("eps", positive=True)
+
+    def lead(e):
+        arg = e.args[0]
+        if beta not in arg.free_symbols:
+            return e
+        ser = sp.expand(sp.series(sp.expand(arg).subs(beta, 1 / eps), eps, 0, 1).removeO())
+        a0 = ser.coeff(eps, 0)
+        if eps in a0.free_symbols or sp.expand(ser - a0) != 0:
+            raise LimitError(f"the exponent {arg} diverges as {beta} -> oo")
+        if order != 0:
+            raise LimitError(f"the 1/{beta} order of the weight exp({arg}) is not covered")
+        return sp.exp(a0)
+
+    def rec(e):
+        if isinstance(e, GaussianAverage):
+            g = e.integrand
+            if beta in g.free_symbols:
+                g = g.replace(lambda x: isinstance(x, sp.exp), lead)
+            return GaussianAverage(rec(g), e.variable)
+        if not e.args:
+            return e
+        new = [rec(a) for a in e.args]
+        return e.func(*new) if tuple(new) != e.args else e
+
+    return rec(expr)
+
+
 def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
                            scaling: Mapping[sp.Symbol, sp.Expr], order: int = 0) -> sp.Expr:
     """``lim_{beta -> inf} f`` after substituting ``scaling`` (module docstring).
@@ -112,6 +145,7 @@ def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
     """
     f1 = rewrite_logcosh(sp.sympify(f)).subs(dict(scaling))
     f1 = _apply_rules(f1, beta)
+    f1 = _leading_exponents(normalize(f1), beta, order)
     f1 = normalize(f1)
     f1 = sp.expand_log(f1, force=False)
     avs = sorted(f1.atoms(GaussianAverage), key=sp.default_sort_key)

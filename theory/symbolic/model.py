@@ -266,17 +266,27 @@ class ReplicaFreeEnergy:
                   if v in new_xs]
         f0n = normalize(rewrite_logcosh(f0))
         equations: dict[sp.Symbol, sp.Expr] = {}
+        dropped: list[sp.Symbol] = []
         f1 = None
         for v in scaled:
             if sp.simplify(_post(sp.diff(f0n, v))) != 0:
                 continue
             if f1 is None:
-                f1 = closed_forms(zero_temperature_limit(self.f, self.beta, sc, order=1))
+                try:
+                    f1 = closed_forms(zero_temperature_limit(self.f, self.beta, sc, order=1))
+                except LimitError:
+                    f1 = sp.S.Zero
             eq = sp.diff(f1, v)
+            if eq == 0 and v not in sp.sympify(f0).free_symbols:
+                # f0 and the other equations do not involve v, and its 1/beta order is not
+                # available: v is irrelevant at T = 0 and leaves the model
+                dropped.append(v)
+                continue
             if sp.simplify(_post(normalize(rewrite_logcosh(eq)))) == 0:
                 raise LimitError(f"{self.name}: neither f0 nor the 1/beta order of f depends "
                                  f"on {v}; the scaling leaves it undetermined")
             equations[v] = eq
+        new_xs = [x for x in new_xs if x not in dropped]
         bounds = {x: b for x, b in self.bounds.items() if x in new_xs}
         bounds.update(self.zero_temperature_bounds)
         cons = []
@@ -339,6 +349,9 @@ class CompiledFreeEnergy:
 
     def _args(self, x: np.ndarray, controls: Mapping[str, Any]) -> list:
         x = np.asarray(x, dtype=float)
+        if x.ndim != 2 or x.shape[1] != self.model.dim:
+            raise ValueError(f"x must have shape (n, {self.model.dim}) for the order "
+                             f"parameters {self.names} of {self.model.name} (got {x.shape})")
         n = x.shape[0]
         missing = [c for c in self.control_names if c not in controls]
         if missing:

@@ -150,6 +150,9 @@ def solve_points(
 
     res = _newton(fun, x0[:, free], feasible=feasible, xtol=xtol, maxiter=maxiter)
     x = full(res.x, np.arange(n))
+    # the last (accepted, below-tolerance) Newton step is not feasibility-checked: project a
+    # converged point back onto the bounds it overshot by at most the tolerance
+    x[res.converged] = np.clip(x[res.converged], cf.lower, cf.upper)
     status, n_iter = res.status.copy(), res.n_iter.copy()
     bad = np.flatnonzero(status != CONVERGED)
     if fallback and bad.size:
