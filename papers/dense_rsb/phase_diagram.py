@@ -27,8 +27,8 @@ from .._cli import figure_parser, write_netcdf
 
 P = 4
 SETTINGS = {
-    True: dict(alphas=np.array([0.0, 0.005, 0.01, 0.02, 0.03]), n_T=21, rsb=False,
-               mc_alpha=[0.005, 0.02], mc_T=[0.02, 0.05, 0.08], N=[24], samples=2, sweeps=40),
+    True: dict(alphas=np.array([0.0, 0.01, 0.02]), n_T=15, rsb=False,
+               mc_alpha=[0.005, 0.02], mc_T=[0.02, 0.05, 0.08], N=[20], samples=2, sweeps=30),
     False: dict(alphas=np.concatenate([[0.0], np.linspace(0.002, 0.04, 20)]), n_T=41, rsb=True,
                 mc_alpha=[0.005, 0.01, 0.02, 0.03], mc_T=[0.02, 0.04, 0.06, 0.08, 0.1],
                 N=[40], samples=6, sweeps=200),
