@@ -36,10 +36,11 @@ from .._cli import figure_parser, write_netcdf
 
 SETTINGS = {
     True: dict(Ks_diag=[2], d=np.linspace(0.0, 0.97, 25), T=np.linspace(0.0, 0.6, 13),
-               Ks_table=[2, 3, 4, 5], Ks_exh=[3, 4], Ks_hot=[2], T_hot=[0.05], mc=False),
+               Ks_table=[2, 3, 4, 5], Ks_exh=[3, 4], Ks_hot=[2], T_hot=[0.05], mc=False,
+               hot_grid=np.linspace(0.0, 0.99, 67)),
     False: dict(Ks_diag=[2, 3], d=np.linspace(0.0, 0.98, 99), T=np.linspace(0.0, 0.6, 61),
                 Ks_table=list(range(2, 9)), Ks_exh=[3, 4, 5], Ks_hot=[2, 3, 4, 5],
-                T_hot=[0.05, 0.2], mc=True),
+                T_hot=[0.05, 0.2], mc=True, hot_grid=None),
 }
 REGIMES = ["paramagnet", "pure", "hierarchical", "parallel", "mixture", "other"]
 
@@ -122,7 +123,7 @@ def table(cfg: dict, seed: int) -> tuple[str, xr.Dataset]:
         checks = []
         for K in cfg["Ks_hot"]:
             t0 = time.perf_counter()
-            b = mt.regime_boundaries(K, Tv, d_tol=1e-7, seed=seed).sel(T=Tv)
+            b = mt.regime_boundaries(K, Tv, d=cfg["hot_grid"], d_tol=1e-7, seed=seed).sel(T=Tv)
             for br in b.branch.values:
                 row = " | ".join(_interval_text(b, br, c, 1e-5) for c in mt.CRITERIA)
                 lines.append(f"K={K} {br:13s} {row}")
