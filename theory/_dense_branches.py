@@ -291,7 +291,9 @@ def spin_glass_rsb(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.nda
         fix = {"m": 0.0, "q0": 0.0}
         status[hot] = NO_SOLUTION
         if curve["g"].size:
-            inside = np.flatnonzero(g >= curve["g"].min())
+            # the traced curve stops at the last grid point below the static transition;
+            # points between it and the transition start from its end (accept: theta < 1)
+            inside = np.flatnonzero(g >= 0.8 * curve["g"].min())
             if inside.size:
                 sub = {k: v[inside] for k, v in ctrl.items()}
                 r = solve_points(cf, _sg_start(P, "1RSB", g[inside]), sub, fixed=fix,
