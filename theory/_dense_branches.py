@@ -6,6 +6,7 @@ Each function returns flat or (alpha, T) arrays in the model variables of
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any
 
@@ -18,7 +19,8 @@ from .symbolic.solve import continuation, optimize_parameter, solve_points
 
 #: Load at which every continuation in alpha starts (the Curie-Weiss end of the branch).
 ALPHA_START = 1e-6
-#: Scan of the Parisi parameter at T > 0 (from theta = 1 down) and of mu = theta/T at T = 0.
+#: Scan of the Parisi parameter at T > 0 (from theta = 1 down) and of mu = theta/T at T = 0
+#: (in units of (P-1)!, the inverse energy scale).
 THETA_GRID = np.concatenate([np.linspace(1.0, 0.5, 11), np.linspace(0.45, 0.05, 9)])
 MU_GRID = np.geomspace(0.05, 1e4, 60)
 #: q1 - q0 (or 1 - q0 at T = 0) below which a 1RSB solution has collapsed onto RS.
@@ -374,12 +376,14 @@ def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.nda
     if z.size:
         cf0 = compiled(P, "rsb0")
         m = rs["m"].ravel()[z]
-        x0 = np.stack([m, np.full(z.size, 1 - 1e-3), np.full(z.size, MU_GRID[0])], axis=1)
+        # mu is an inverse energy: the energies scale like 1/(P-1)! (signal and noise)
+        mu_grid = MU_GRID * math.factorial(P - 1)
+        x0 = np.stack([m, np.full(z.size, 1 - 1e-3), np.full(z.size, mu_grid[0])], axis=1)
         ctrl = {"alpha": A.ravel()[z]}
-        pre = solve_points(cf0, x0, ctrl, fixed={"mu": MU_GRID[0]})
+        pre = solve_points(cf0, x0, ctrl, fixed={"mu": mu_grid[0]})
         x0 = np.where(pre.converged[:, None], pre.x, x0)
         res = optimize_parameter(cf0, x0, ctrl, "mu",
-                                 np.broadcast_to(MU_GRID, (z.size, MU_GRID.size)),
+                                 np.broadcast_to(mu_grid, (z.size, mu_grid.size)),
                                  accept=_accept_rsb_t0)
         ok = res.converged
         idx = np.unravel_index(z[ok], A.shape)
@@ -395,7 +399,7 @@ def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.nda
         bad = np.flatnonzero(~ok)
         if bad.size:
             chk = solve_points(cf0, res.x[bad] if np.isfinite(res.x[bad]).all() else x0[bad],
-                               {"alpha": ctrl["alpha"][bad]}, fixed={"mu": MU_GRID[-1]})
+                               {"alpha": ctrl["alpha"][bad]}, fixed={"mu": mu_grid[-1]})
             col = bad[chk.converged & (1.0 - chk.x[:, 1] < 1e-6)]
             fidx = np.unravel_index(z[col], A.shape)
             for k, src in (("m", "m"), ("f", "f")):
