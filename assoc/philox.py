@@ -131,16 +131,22 @@ class PhiloxStream:
     """Sequential reader of the thermal uniforms of many chains.
 
     Uses NumPy's C implementation of Philox4x64-10 (one bit generator per
-    chain) and equals :func:`philox_uniforms` number for number.
+    chain) and equals :func:`philox_uniforms` number for number. Raw words are
+    drawn ahead in chunks of ``chunk_words`` per chain (by default about 2^20
+    words over all chains, 8 MiB), so the per-chain Python calls, and the GIL
+    hand-overs they cost when the stream is read on a second thread, come once
+    per chunk rather than once per read.
 
     Parameters
     ----------
     keys : uint64 array, shape (n_chains, 2)
     start : int
         Uniform index to start at (e.g. ``sweep * N`` when resuming).
+    chunk_words : int, optional
+        Words drawn per chain at each refill (at least what a read needs).
     """
 
-    def __init__(self, keys: np.ndarray, start: int = 0) -> None:
+    def __init__(self, keys: np.ndarray, start: int = 0, chunk_words: int | None = None) -> None:
         keys = np.asarray(keys, dtype=np.uint64).reshape(-1, 2)
         self._gens = []
         w = int(start) // 2  # words consumed before the first uniform's word
@@ -150,41 +156,36 @@ class PhiloxStream:
                 bg.advance(w // 4)
                 bg.random_raw(w % 4)
             self._gens.append(bg)
-        self._carry = np.zeros(len(self._gens), dtype=np.uint64)
-        if start % 2:  # the high half of word w is the first uniform
-            self._carry = self._raw(1)[:, 0] >> _S32
+        self._chunk = int(chunk_words or max(64, 2**20 // max(len(self._gens), 1)))
+        self._halves = np.empty((len(self._gens), 0), dtype=np.uint32)  # drawn halves
+        self._next = 0  # first unread column of _halves
         self.position = int(start)
+        if start % 2:  # the high half of word w is the first uniform
+            self._refill(1)
+            self._next = 1
 
-    def _raw(self, nwords: int) -> np.ndarray:
-        out = np.empty((len(self._gens), nwords), dtype=np.uint64)
+    def _refill(self, need: int) -> None:
+        """Keep the unread halves and append at least ``need`` more."""
+        nwords = max((need + 1) // 2, self._chunk)
+        words = np.empty((len(self._gens), nwords), dtype=np.uint64)
         for c, bg in enumerate(self._gens):
-            out[c] = bg.random_raw(nwords)
-        return out
+            words[c] = bg.random_raw(nwords)
+        if sys.byteorder == "little":  # low half first, without copies
+            halves = words.view(np.uint32)
+        else:
+            halves = np.empty((len(self._gens), 2 * nwords), dtype=np.uint32)
+            halves[:, 0::2] = words & _MASK32
+            halves[:, 1::2] = words >> _S32
+        self._halves = np.concatenate([self._halves[:, self._next :], halves], axis=1)
+        self._next = 0
 
     def uniforms(self, n: int) -> np.ndarray:
         """Next ``n`` uniforms of every chain, float64 of shape (n_chains, n)."""
-        C = len(self._gens)
-        h = np.empty((C, n), dtype=np.float64)
-        off = self.position % 2 if n else 0
-        if off:
-            h[:, 0] = self._carry
-        take = n - off
-        nwords = (take + 1) // 2
-        if nwords:
-            words = self._raw(nwords)
-            if sys.byteorder == "little":  # low half first, without copies
-                halves = words.view(np.uint32)
-            else:
-                halves = np.empty((C, 2 * nwords), dtype=np.uint64)
-                np.bitwise_and(words, _MASK32, out=halves[:, 0::2])
-                np.right_shift(words, _S32, out=halves[:, 1::2])
-            np.add(halves[:, :take], 0.5, out=h[:, off:])
-            if take % 2:
-                self._carry = halves[:, take].astype(np.uint64)
-            if off:
-                h[:, 0] += 0.5
-        elif off:
-            h[:, 0] += 0.5
+        have = self._halves.shape[1] - self._next
+        if have < n:
+            self._refill(n - have)
+        h = np.add(self._halves[:, self._next : self._next + n], 0.5, dtype=np.float64)
+        self._next += n
         self.position += n
         h *= 2.0**-32
         return h

@@ -227,21 +227,26 @@ def _sweep_blocked(state: ChainState, thr: np.ndarray, blocks: list[tuple]) -> N
     written over ``W_j``. Every value is an integer or a half-integer held exactly.
     """
     spins, M = state.spins, state.M
+    S, R = M.shape[0], M.shape[2]
+    bmax = max(blk[1].shape[1] for blk in blocks)
+    Wfull = np.empty((S, bmax, R), M.dtype)  # one buffer; its step views are made once
+    views = [(Wfull[0, : j + 1], Wfull[0, j]) for j in range(bmax)] if S == 1 else None
+    buf = np.empty(R, M.dtype)
+    bufs = np.empty((S, 1, R), M.dtype)
+    dot, sign = np.dot, np.sign
     step = 0
     for sites, XB, L, Gx, rows in blocks:
         b = XB.shape[1]
+        W = Wfull[:, :b]
         sblk = np.ascontiguousarray(np.transpose(spins[sites], (1, 0, 2)))  # (S, b, R)
-        W = np.matmul(L, sblk)
+        np.matmul(L, sblk, out=W)
         W -= np.matmul(XB, M)  # - H0
         W += sblk * np.transpose(thr[step : step + b], (1, 0, 2))
-        buf = np.empty(W.shape[2], M.dtype)
         if rows is not None:  # S = 1: 2-D row views, two calls per step
-            dot, sign, W0 = np.dot, np.sign, W[0]
-            for j, g in enumerate(rows):
-                dot(g, W0[: j + 1], buf)
-                sign(buf, W0[j])
+            for g, (upto, row) in zip(rows, views, strict=False):
+                dot(g, upto, buf)
+                sign(buf, row)
         else:
-            bufs = buf.reshape(1, 1, -1).repeat(W.shape[0], axis=0)
             for j in range(b):
                 np.matmul(Gx[:, j : j + 1, : j + 1], W[:, : j + 1, :], out=bufs)
                 np.sign(bufs[:, 0, :], out=W[:, j, :])
