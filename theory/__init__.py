@@ -1,5 +1,11 @@
-"""theory: replica and signal-to-noise analyses (never simulation). Depends on assoc only."""
+"""theory: replica and signal-to-noise analyses (never simulation). Depends on assoc only.
 
-from . import hopfield
+Modules: :mod:`~theory.hopfield` (AGS, replica symmetric), :mod:`~theory.hopfield_rsb`
+(RS and one-step RSB on the symbolic engine), :mod:`~theory.dense` (dense P-spin Hebbian
+networks), :mod:`~theory.multitasking` (diluted patterns, parallel learning) and
+:mod:`~theory.symbolic` (the replica free-energy engine).
+"""
 
-__all__: list[str] = ["hopfield"]
+from . import dense, hopfield, hopfield_rsb, multitasking, symbolic
+
+__all__: list[str] = ["hopfield", "hopfield_rsb", "dense", "multitasking", "symbolic"]

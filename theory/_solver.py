@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "annotate",
     "CONVERGED",
     "MAXITER",
     "NONFINITE",
@@ -56,6 +58,21 @@ STATUS_MEANINGS = {
     NO_SOLUTION: "branch does not exist here",
     WRONG_ROOT: "iteration reached another branch",
 }
+
+
+def annotate(ds: Any, extra: dict[str, tuple[str, str]]) -> Any:
+    """Set CF ``long_name``/``units`` of the variables in ``extra`` (name -> (long_name,
+    units)) that ``ds`` has, and the CF ``flag_values``/``flag_meanings`` of its
+    ``status`` (:data:`STATUS_MEANINGS`). Returns ``ds``, modified in place."""
+    for name, (ln, units) in extra.items():
+        if name in ds.variables:
+            ds[name].attrs.setdefault("long_name", ln)
+            ds[name].attrs.setdefault("units", units)
+    if "status" in ds:
+        ds["status"].attrs["flag_values"] = np.array(sorted(STATUS_MEANINGS), dtype=np.int8)
+        ds["status"].attrs["flag_meanings"] = " ".join(
+            STATUS_MEANINGS[k].replace(" ", "_").replace("-", "_") for k in sorted(STATUS_MEANINGS))
+    return ds
 
 
 @dataclass

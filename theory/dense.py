@@ -70,7 +70,7 @@ from assoc.models import DenseHebbian
 from assoc.validation import check_choice, check_real
 
 from . import _dense_branches as br
-from ._solver import CONVERGED, NO_SOLUTION, STATUS_MEANINGS
+from ._solver import CONVERGED, NO_SOLUTION, annotate
 from .symbolic.solve import fold, solve_points
 
 __all__ = [
@@ -138,14 +138,7 @@ def _grid(name: str, v: Any, **kw: Any) -> np.ndarray:
 
 
 def _finalize(ds: xr.Dataset, P: int, ansatz: str | None, **attrs: Any) -> xr.Dataset:
-    for name, (ln, units) in _EXTRA.items():
-        if name in ds.variables:
-            ds[name].attrs.setdefault("long_name", ln)
-            ds[name].attrs.setdefault("units", units)
-    if "status" in ds:
-        ds["status"].attrs["flag_values"] = np.array(sorted(STATUS_MEANINGS), dtype=np.int8)
-        ds["status"].attrs["flag_meanings"] = " ".join(
-            STATUS_MEANINGS[k].replace(" ", "_").replace("-", "_") for k in sorted(STATUS_MEANINGS))
+    annotate(ds, _EXTRA)
     return finalize(ds, kind="theory", model="dense_hebbian",
                     normalisation=DenseHebbian(P).normalisation, references=_REFS,
                     ansatz=ansatz, P=P, engine="theory.symbolic", **attrs)

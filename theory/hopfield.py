@@ -66,7 +66,7 @@ from assoc.validation import check_choice, check_int, check_real
 
 from . import _hopfield_rs as rs
 from ._mixture import MODES, mixture_eigenvalues, mixture_solve, stability_temperature
-from ._solver import STATUS_MEANINGS
+from ._solver import annotate
 from ._transitions import lines as _lines
 
 __all__ = [
@@ -110,16 +110,7 @@ def _controls(alpha: Any, T: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _attach(ds: xr.Dataset) -> xr.Dataset:
-    for name, (ln, units) in _EXTRA_ATTRS.items():
-        if name in ds.variables:
-            ds[name].attrs.setdefault("long_name", ln)
-            ds[name].attrs.setdefault("units", units)
-    if "status" in ds:
-        ds["status"].attrs["flag_values"] = np.array(sorted(STATUS_MEANINGS), dtype=np.int8)
-        ds["status"].attrs["flag_meanings"] = " ".join(
-            STATUS_MEANINGS[k].replace(" ", "_").replace("-", "_") for k in sorted(STATUS_MEANINGS)
-        )
-    return ds
+    return annotate(ds, _EXTRA_ATTRS)
 
 
 def _finalize(ds: xr.Dataset, **attrs: Any) -> xr.Dataset:

@@ -60,7 +60,7 @@ from assoc.dataset import finalize
 from assoc.models import Hopfield
 from assoc.validation import check_choice, check_real
 
-from ._solver import CONVERGED, NO_SOLUTION, STATUS_MEANINGS
+from ._solver import CONVERGED, NO_SOLUTION, annotate
 from .symbolic import GaussianAverage as E
 from .symbolic import ReplicaFreeEnergy
 from .symbolic.model import CompiledFreeEnergy
@@ -386,14 +386,7 @@ def _beta(T: np.ndarray) -> np.ndarray:
 
 
 def _finalize(ds: xr.Dataset, ansatz: str, **attrs: Any) -> xr.Dataset:
-    for name, (ln, units) in _EXTRA.items():
-        if name in ds.variables:
-            ds[name].attrs.setdefault("long_name", ln)
-            ds[name].attrs.setdefault("units", units)
-    if "status" in ds:
-        ds["status"].attrs["flag_values"] = np.array(sorted(STATUS_MEANINGS), dtype=np.int8)
-        ds["status"].attrs["flag_meanings"] = " ".join(
-            STATUS_MEANINGS[k].replace(" ", "_").replace("-", "_") for k in sorted(STATUS_MEANINGS))
+    annotate(ds, _EXTRA)
     return finalize(ds, kind="theory", model="hopfield", normalisation=Hopfield().normalisation,
                     references=_REFS, ansatz=ansatz, engine="theory.symbolic", **attrs)
 
