@@ -28,7 +28,7 @@ World Scientific 1987, for their use in replica calculations); the code is deriv
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sympy as sp
 
@@ -300,25 +300,33 @@ def _log_of_product(e: sp.Expr) -> sp.Expr:
     return e
 
 
+def _rewrite_averages(expr: sp.Expr, on_average: Callable[[sp.Expr, sp.Symbol], sp.Expr],
+                      on_node: Callable[[sp.Expr], sp.Expr] | None = None) -> sp.Expr:
+    """Rebuild ``expr`` innermost first.
+
+    Every average ``E_z[g]`` (with ``g`` already rewritten) becomes ``on_average(g, z)``;
+    every other node whose arguments were rewritten goes through ``on_node`` when given.
+    """
+
+    def rec(e: sp.Expr) -> sp.Expr:
+        if not e.args:
+            return e
+        new_args = [rec(a) for a in e.args]
+        if isinstance(e, GaussianAverage):
+            return on_average(new_args[0], new_args[1])
+        e2 = e.func(*new_args) if tuple(new_args) != e.args else e
+        return on_node(e2) if on_node is not None else e2
+
+    return rec(sp.sympify(expr))
+
+
 def normalize(expr: sp.Expr) -> sp.Expr:
     """Apply linearity to every average, innermost first, and split logs of products.
 
     The result is mathematically equal to ``expr``.
     """
-    expr = sp.sympify(expr)
-
-    def rec(e):
-        if not e.args:
-            return e
-        new_args = [rec(a) for a in e.args]
-        if isinstance(e, GaussianAverage):
-            return _average_linear(new_args[0], new_args[1])
-        e2 = e.func(*new_args) if tuple(new_args) != e.args else e
-        if isinstance(e2, sp.log):
-            e2 = _log_of_product(e2)
-        return e2
-
-    return rec(expr)
+    return _rewrite_averages(
+        expr, _average_linear, lambda e: _log_of_product(e) if isinstance(e, sp.log) else e)
 
 
 def distribute(expr: sp.Expr) -> sp.Expr:
@@ -391,19 +399,11 @@ def integrate_by_parts(expr: sp.Expr) -> sp.Expr:
     ``E[g'']/2``).  Call :func:`normalize` first so that such prefactors of inner averages sit
     next to the ``z`` of the enclosing one.
     """
-    expr = sp.sympify(expr)
+    def by_parts(g: sp.Expr, z: sp.Symbol) -> sp.Expr:
+        terms = sp.Add.make_args(_shallow_distribute(g))
+        return GaussianAverage(sp.Add(*(_ibp_term(t, z) for t in terms)), z)
 
-    def rec(e):
-        if not e.args:
-            return e
-        new_args = [rec(a) for a in e.args]
-        if isinstance(e, GaussianAverage):
-            g, z = new_args
-            terms = sp.Add.make_args(_shallow_distribute(g))
-            return GaussianAverage(sp.Add(*(_ibp_term(t, z) for t in terms)), z)
-        return e.func(*new_args) if tuple(new_args) != e.args else e
-
-    return rec(expr)
+    return _rewrite_averages(expr, by_parts)
 
 
 # ----------------------------------------------------------------------------------------
@@ -453,20 +453,14 @@ def resolve_deltas(expr: sp.Expr) -> sp.Expr:
     if not expr.has(sp.DiracDelta):
         return expr
 
-    def rec(e):
-        if not e.args:
-            return e
-        new_args = [rec(a) for a in e.args]
-        if isinstance(e, GaussianAverage):
-            g, z = new_args
-            out = []
-            for t in sp.Add.make_args(_shallow_distribute(g)):
-                closed = _delta_term(t, z)
-                out.append(GaussianAverage(t, z) if closed is None else closed)
-            return sp.Add(*out)
-        return e.func(*new_args) if tuple(new_args) != e.args else e
+    def deltas(g: sp.Expr, z: sp.Symbol) -> sp.Expr:
+        out = []
+        for t in sp.Add.make_args(_shallow_distribute(g)):
+            closed = _delta_term(t, z)
+            out.append(GaussianAverage(t, z) if closed is None else closed)
+        return sp.Add(*out)
 
-    return rec(expr)
+    return _rewrite_averages(expr, deltas)
 
 
 # ----------------------------------------------------------------------------------------
@@ -564,20 +558,10 @@ def closed_forms(expr: sp.Expr) -> sp.Expr:
     zero-temperature integrands), so a T = 0 one-step RSB free energy keeps one numerical
     average (the outer one) instead of two nested ones.
     """
-    expr = sp.sympify(expr)
+    def close(g: sp.Expr, z: sp.Symbol) -> sp.Expr:
+        closed = [_closed_term(t, z) for t in sp.Add.make_args(_shallow_distribute(g))]
+        if all(c is not None for c in closed):
+            return sp.Add(*closed)
+        return GaussianAverage(g, z)
 
-    def rec(e):
-        if not e.args:
-            return e
-        new_args = [rec(a) for a in e.args]
-        if isinstance(e, GaussianAverage):
-            g, z = new_args
-            terms = sp.Add.make_args(_shallow_distribute(g))
-            closed = [_closed_term(t, z) for t in terms]
-            if all(c is not None for c in closed):
-                return sp.Add(*closed)
-            return GaussianAverage(g, z)
-        e2 = e.func(*new_args) if tuple(new_args) != e.args else e
-        return e2
-
-    return rec(expr)
+    return _rewrite_averages(expr, close)
