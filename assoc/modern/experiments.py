@@ -25,7 +25,7 @@ from ..backend import resolve_backend, to_numpy
 from ..dataset import finalize
 from ..seeding import SeedLike, control_key, normalize_seed, seed_entropy, stream_rng
 from ..validation import check_choice, check_int, check_real
-from .capacity import corrupt, random_signs
+from .capacity import _var, corrupt, random_signs
 from .network import iterate, update
 from .theorems import (
     capacity_bound,
@@ -42,10 +42,6 @@ _NORMALISATION = (
     "E(xi) = -lse(beta, X^T xi) + xi^T xi/2 + log(K)/beta + M^2/2 (Ramsauer et al. Eq. (2)); "
     "K = number of stored patterns (paper: N), N = pattern dimension (paper: d)"
 )
-
-
-def _var(ds: xr.Dataset, name: str, long_name: str, units: str = "1") -> None:
-    ds[name].attrs.update(long_name=long_name, units=units)
 
 
 def sphere_patterns(rng: np.random.Generator, K: int, d: int, radius: float) -> np.ndarray:
