@@ -50,7 +50,12 @@ def exact_dtype(N: int, K: int, max_abs: int = 1) -> type:
     magnitude below ``2 K max_abs^2 (N + B + 2) + 2`` (fields, in-block corrections and the
     clipped thresholds; block size ``B <= 64``), exact in float32 below ``2^23``.
     """
-    return np.float32 if (N + _MAX_BLOCK + 3) * K * max_abs * max_abs < 2**22 - 1 else np.float64
+    return np.float32 if _float32_exact(N, K, max_abs, _MAX_BLOCK) else np.float64
+
+
+def _float32_exact(N: int, K: int, max_abs: int, B: int) -> bool:
+    """Whether blocks of ``B`` sites keep every half-integer below ``2^23`` (exact in float32)."""
+    return (N + B + 3) * K * max_abs * max_abs < 2**22 - 1
 
 
 def init_state(xi: np.ndarray, spins: np.ndarray, dtype: type | None = None) -> ChainState:
@@ -147,7 +152,7 @@ def run_sweeps(
     B = max_block or _block_size(R)
     max_abs = int(np.abs(xi).max(initial=1))
     reach = K * max_abs * max_abs * (N + 2)  # above any |s_i h_i - c_i| (P = 2)
-    if blocked and dtype == np.float32 and 2 * reach + 2 * B * K * max_abs**2 + 2 >= 2**23:
+    if blocked and dtype == np.float32 and not _float32_exact(N, K, max_abs, B):
         raise ValueError(f"float32 state cannot hold the fields of N = {N}, K = {K}, "
                          f"max |xi| = {max_abs} exactly; build it with init_state's default "
                          f"dtype (exact_dtype)")
