@@ -19,10 +19,10 @@ from .symbolic.solve import continuation, optimize_parameter, solve_points
 
 #: Load at which every continuation in alpha starts (the Curie-Weiss end of the branch).
 ALPHA_START = 1e-6
-#: Scan of the Parisi parameter at T > 0 (from theta = 1 down) and of mu = theta/T at T = 0
-#: (in units of (P-1)!, the inverse energy scale).
+#: Scan of the Parisi parameter at T > 0 (from theta = 1 down) and of ``nu = mu/(P-1)!`` at
+#: T = 0 (mu = theta/T; the energies scale like ``1/(P-1)!``, see ``_dense_models.rsb_zero``).
 THETA_GRID = np.concatenate([np.linspace(1.0, 0.5, 11), np.linspace(0.45, 0.05, 9)])
-MU_GRID = np.geomspace(0.05, 1e4, 60)
+NU_GRID = np.geomspace(0.05, 1e4, 60)
 #: q1 - q0 (or 1 - q0 at T = 0) below which a 1RSB solution has collapsed onto RS.
 COLLAPSE = 1e-8
 #: Smallest overlap accepted on the retrieval branch (the m = 0 root is always a solution).
@@ -273,14 +273,15 @@ def spin_glass_rsb(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.nda
     zero = np.flatnonzero((T == 0) & (alpha > 0))
     if zero.size:
         cf = compiled(P, "rsb0")
-        sig = np.sqrt(alpha[zero] / np.prod(np.arange(1, P)))
+        # nu = mu/(P-1)! ~ 2/(noise amplitude in units of 1/(P-1)!)
+        sig = np.sqrt(alpha[zero] * math.factorial(P - 1))
         x0 = np.stack([np.zeros(zero.size), np.zeros(zero.size), 2.0 / sig], axis=1)
         r = solve_points(cf, x0, {"alpha": alpha[zero]}, fixed={"m": 0.0, "q0": 0.0},
                          accept=lambda x, c: x[:, 2] > 0)
         ok = r.converged
         out["q1"][zero[ok]] = 1.0
         out["theta"][zero[ok]] = 0.0
-        out["mu"][zero[ok]] = r.x[ok, 2]
+        out["mu"][zero[ok]] = r.x[ok, 2] * math.factorial(P - 1)
         out["f"][zero[ok]] = cf.f(r.x[ok], {"alpha": alpha[zero[ok]]})
         status[zero] = r.status
     hot = np.flatnonzero((T > 0) & (alpha > 0))
@@ -346,16 +347,19 @@ def _accept_rsb(x: np.ndarray, c: Any) -> np.ndarray:
 RSB_KEYS = ("m", "q0", "q1", "theta", "mu", "f", "curvature")
 
 
-def _x_rsb(out: dict[str, np.ndarray], sel, zero: bool) -> np.ndarray:
-    cols = ("m", "q0", "mu") if zero else ("m", "q0", "q1", "theta")
-    return np.stack([out[k][sel] for k in cols], axis=1)
+def _x_rsb(P: int, out: dict[str, np.ndarray], sel, zero: bool) -> np.ndarray:
+    """Order parameters of the compiled 1RSB model (T = 0: nu = mu/(P-1)!)."""
+    if zero:
+        return np.stack([out["m"][sel], out["q0"][sel],
+                         out["mu"][sel] / math.factorial(P - 1)], axis=1)
+    return np.stack([out[k][sel] for k in ("m", "q0", "q1", "theta")], axis=1)
 
 
 def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.ndarray]):
     """1RSB retrieval on the grid alpha x T, seeded by the RS retrieval ``rs``.
 
     At every point with an RS solution the Parisi parameter is scanned (``THETA_GRID`` from
-    1 down at T > 0, ``MU_GRID`` at T = 0) with the other order parameters solved, and the
+    1 down at T > 0, ``NU_GRID`` at T = 0) with the other order parameters solved, and the
     root of ``df/dtheta`` refined.  No root at T > 0 (above the AT line): the 1RSB solution is
     the RS one (``theta = 1``, ``q0 = q1 = q``, ``rsb = False``).  Past the last RS load the
     1RSB solution is continued in alpha.  Returns a dict of (nA, nT) arrays, status and rsb.
@@ -376,19 +380,17 @@ def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.nda
     if z.size:
         cf0 = compiled(P, "rsb0")
         m = rs["m"].ravel()[z]
-        # mu is an inverse energy: the energies scale like 1/(P-1)! (signal and noise)
-        mu_grid = MU_GRID * math.factorial(P - 1)
-        x0 = np.stack([m, np.full(z.size, 1 - 1e-3), np.full(z.size, mu_grid[0])], axis=1)
+        x0 = np.stack([m, np.full(z.size, 1 - 1e-3), np.full(z.size, NU_GRID[0])], axis=1)
         ctrl = {"alpha": A.ravel()[z]}
-        pre = solve_points(cf0, x0, ctrl, fixed={"mu": mu_grid[0]})
+        pre = solve_points(cf0, x0, ctrl, fixed={"nu": NU_GRID[0]})
         x0 = np.where(pre.converged[:, None], pre.x, x0)
-        res = optimize_parameter(cf0, x0, ctrl, "mu",
-                                 np.broadcast_to(mu_grid, (z.size, mu_grid.size)),
+        res = optimize_parameter(cf0, x0, ctrl, "nu",
+                                 np.broadcast_to(NU_GRID, (z.size, NU_GRID.size)),
                                  accept=_accept_rsb_t0)
         ok = res.converged
         idx = np.unravel_index(z[ok], A.shape)
-        for k, j in (("m", 0), ("q0", 1), ("mu", 2)):
-            out[k][idx] = res.x[ok, j]
+        out["m"][idx], out["q0"][idx] = res.x[ok, 0], res.x[ok, 1]
+        out["mu"][idx] = res.x[ok, 2] * math.factorial(P - 1)
         out["q1"][idx], out["theta"][idx] = 1.0, 0.0
         if ok.any():
             out["f"][idx] = cf0.f(res.x[ok], {"alpha": ctrl["alpha"][ok]})
@@ -399,7 +401,7 @@ def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.nda
         bad = np.flatnonzero(~ok)
         if bad.size:
             chk = solve_points(cf0, res.x[bad] if np.isfinite(res.x[bad]).all() else x0[bad],
-                               {"alpha": ctrl["alpha"][bad]}, fixed={"mu": mu_grid[-1]})
+                               {"alpha": ctrl["alpha"][bad]}, fixed={"nu": NU_GRID[-1]})
             col = bad[chk.converged & (1.0 - chk.x[:, 1] < 1e-6)]
             fidx = np.unravel_index(z[col], A.shape)
             for k, src in (("m", "m"), ("f", "f")):
@@ -450,7 +452,7 @@ def _curvature(P, out, rs, A, TT, rsb) -> None:
             continue
         cf = compiled(P, "rsb0" if zero else "rsb")
         ctrl = {"alpha": A[sel]} if zero else {"alpha": A[sel], "beta": 1.0 / TT[sel]}
-        out["curvature"][sel] = cf.stability(_x_rsb(out, sel, zero), ctrl)["curvature"]
+        out["curvature"][sel] = cf.stability(_x_rsb(P, out, sel, zero), ctrl)["curvature"]
     flat = ~rsb & np.isfinite(out["m"])
     out["curvature"][flat] = rs["curvature"][flat]
 
@@ -473,19 +475,20 @@ def _extend_beyond_rs(P, out, status, rsb, a, t) -> None:
         sel[i0, j] = True
         path = np.concatenate([[a[i0]], a[rest]])[None, :]
         other = {} if zero else {"beta": np.array([1.0 / Tv])}
-        res = continuation(cf, _x_rsb(out, sel, zero), path, "alpha", other,
+        res = continuation(cf, _x_rsb(P, out, sel, zero), path, "alpha", other,
                            accept=_accept_rsb_t0 if zero else _accept_rsb, max_jump=0.05)
-        names = ("m", "q0", "mu") if zero else ("m", "q0", "q1", "theta")
+        names = ("m", "q0") if zero else ("m", "q0", "q1", "theta")
         for k, i in enumerate(rest):
             status[i, j] = res.status[0, k + 1]
             if not res.converged[0, k + 1]:
                 continue
             x = res.x[0, k + 1]
-            for nm, v in zip(names, x, strict=True):
+            for nm, v in zip(names, x[:len(names)], strict=True):
                 out[nm][i, j] = v
             ctrl = {"alpha": a[i]} if zero else {"alpha": a[i], "beta": 1.0 / Tv}
             if zero:
                 out["q1"][i, j], out["theta"][i, j] = 1.0, 0.0
+                out["mu"][i, j] = x[2] * math.factorial(P - 1)
             else:
                 out["mu"][i, j] = x[3] / Tv
             out["f"][i, j] = cf.f(x[None], ctrl)[0]

@@ -46,7 +46,8 @@ an auxiliary copy ``q1f`` of q1 that is sent to 1 (its O(1/beta) shift changes
     f_1RSB(T=0) = (P-1) m^P/P! + (mu/2) [xi'(1) - xi(1) - q0 xi'(q0) + xi(q0)]
                   - (1/mu) E_z0 ln E_z1 exp(mu |s(m) + sqrt(xi'(q0)) z0 + sqrt(xi'(1)-xi'(q0)) z1|)
 
-with the inner average in closed form (:class:`theory.symbolic.ExpAbsMoment`).
+with the inner average in closed form (:class:`theory.symbolic.ExpAbsMoment`); the T = 0
+model uses ``nu = mu/(P-1)!`` as its order parameter (fields are of order ``1/(P-1)!``).
 
 Low load (``K`` finite or ``K = o(N^(P-1))``; ``alpha = 0``): the P-spin Curie-Weiss model
 ``f = (P-1) m^P/P! - (1/beta) ln 2cosh(beta s(m))``.
@@ -78,6 +79,7 @@ SYMBOLS: dict[str, sp.Symbol] = {
     "theta": sp.Symbol("theta", **_pos),
     "C": sp.Symbol("C", **_pos),
     "mu": sp.Symbol("mu", **_pos),
+    "nu": sp.Symbol("nu", **_pos),
     "alpha": sp.Symbol("alpha", **_nn),
     "beta": sp.Symbol("beta", **_pos),
     "z": sp.Symbol("z", **_r),
@@ -163,13 +165,19 @@ def rs_zero(P: int) -> ReplicaFreeEnergy:
 
 @cache
 def rsb_zero(P: int) -> ReplicaFreeEnergy:
-    """T = 0 1RSB free energy in (m, q0, mu), control alpha (``theta = mu/beta``)."""
+    """T = 0 1RSB free energy in (m, q0, nu), control alpha (``theta = mu/beta``).
+
+    The Parisi parameter enters as ``nu = mu/(P-1)! = theta/((P-1)! T)``: signal and noise
+    are of order ``1/(P-1)!``, so mu is of order ``(P-1)!`` (about 7e6 at P = 10) while m and
+    q0 are of order one; nu keeps the Newton systems well scaled.
+    """
     s = SYMBOLS
     f0 = _limit_without_C(_rsb_f(P, q1_field=s["q1f"]),
                           {s["q1"]: 1 - s["C"] / s["beta"], s["theta"]: s["mu"] / s["beta"],
                            s["q1f"]: sp.S.One})
-    return ReplicaFreeEnergy(f0, (s["m"], s["q0"], s["mu"]), (s["alpha"],),
-                             bounds={s["q0"]: (0.0, 1.0), s["mu"]: (0.0, None)},
+    f0 = f0.subs(s["mu"], sp.factorial(P - 1) * s["nu"])
+    return ReplicaFreeEnergy(f0, (s["m"], s["q0"], s["nu"]), (s["alpha"],),
+                             bounds={s["q0"]: (0.0, 1.0), s["nu"]: (0.0, None)},
                              minimize=(s["m"],), name=f"dense P={P} 1RSB (T = 0)")
 
 

@@ -11,8 +11,8 @@ retrieval spinodal T_M and transition T_c, and every quantity in each convention
 
 Writes ``dense_capacity.nc`` and ``dense_capacity.png`` and prints the table (committed as
 ``benchmarks/results/dense_capacity_table.txt``).  ``--quick``: RS only; ``--rsb-P 3 4``:
-1RSB only at those P (each 1RSB fold takes minutes; it does not converge at P = 10, where
-the energies are of order 1/9! and the scans lose accuracy: reported as nan).
+1RSB only at those P (each 1RSB fold takes from half a minute to a few minutes on one core).
+A fold that does not converge is reported as nan.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int:
     ap = figure_parser("dense-capacity", __doc__.splitlines()[0])
     ap.add_argument("--rsb-P", type=int, nargs="*", default=list(PS),
                     help="interaction orders with a 1RSB fold (default 3..10; each takes "
-                         "minutes, and the fold does not converge for the largest P)")
+                         "up to a few minutes)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     ds = compute(PS, rsb=False if args.quick else tuple(args.rsb_P))

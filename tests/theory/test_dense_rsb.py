@@ -47,10 +47,10 @@ def test_zero_temperature_rsb_reduces_to_rs_at_q0_one(P):
     rng = np.random.default_rng(10 + P)
     n = 8
     m = rng.uniform(0.3, 1.0, n)
-    mu = rng.uniform(0.5, 50.0, n)
+    nu = rng.uniform(0.5, 50.0, n)  # mu / (P-1)!
     a = rng.uniform(0.001, 0.1, n)
     f0 = br.compiled(P, "rs0").f(m[:, None], {"alpha": a})
-    f1 = br.compiled(P, "rsb0").f(np.stack([m, np.ones(n), mu], 1), {"alpha": a})
+    f1 = br.compiled(P, "rsb0").f(np.stack([m, np.ones(n), nu], 1), {"alpha": a})
     np.testing.assert_allclose(f1, f0, rtol=1e-10, atol=1e-12)
 
 
@@ -67,8 +67,8 @@ def test_engine_zero_temperature_limit_matches_hand_derivation():
     expect = 2 * m**3 / 6 - ExpAbsMoment(1, 0, 0, m**2 / 2, a / 2)
     assert sp.simplify(f0 - expect) == 0
     f1 = dm.rsb_zero(3).f
-    mu, q0 = s["mu"], s["q0"]
-    assert sp.simplify(f1.coeff(mu) - a * (1 - q0**3) / 6) == 0
+    nu, q0 = s["nu"], s["q0"]  # mu = 2! nu
+    assert sp.simplify(f1.coeff(nu) - 2 * a * (1 - q0**3) / 6) == 0
 
 
 @pytest.mark.slow
@@ -97,7 +97,7 @@ def test_rsb_retrieval_at_zero_temperature_breaks_symmetry():
     df = r.f.values - rs.f.sel(branch="retrieval").isel(T=0).values
     assert np.all(df > 0) and np.all(df < 1e-3)
     cf = br.compiled(P, "rsb0")
-    x = np.stack([r.m.values, r.q0.values, r.mu.values], 1)
+    x = np.stack([r.m.values, r.q0.values, r.mu.values / math.factorial(P - 1)], 1)
     g = cf.grad(x, {"alpha": alpha})
     assert np.max(np.abs(g)) < 1e-9
 
@@ -133,3 +133,39 @@ def test_rsb_free_energy_continuous_at_static_transition():
     f_para = ds.f.sel(branch="paramagnet").isel(alpha=0).values
     assert abs(f_below - f_para[0]) < 1e-6
     assert abs(f_para[1] - f_below) < 10 * eps
+
+
+def _independent():
+    """The self-contained re-derivation ``benchmarks/dense_1rsb_independent.py`` (scipy
+    only, written without reading the library's dense code)."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / \
+        "dense_1rsb_independent.py"
+    spec = importlib.util.spec_from_file_location("dense_1rsb_independent", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_zero_temperature_rsb_free_energy_matches_independent_derivation(P):
+    """The engine's T = 0 1RSB f equals an independently derived and integrated one."""
+    ind = _independent()
+    rng = np.random.default_rng(30 + P)
+    cf = br.compiled(P, "rsb0")
+    fac = math.factorial(P - 1)
+    for _ in range(6):
+        a = rng.uniform(0.2, 1.2) / fac
+        m, q0, mu = rng.uniform(0.5, 1.0), rng.uniform(0.3, 0.99), rng.uniform(1.0, 40.0) * fac
+        f_lib = cf.f(np.array([[m, q0, mu / fac]]), {"alpha": np.array([a])})[0]
+        f_ind = ind.f_1rsb(ind.Model(P, a), m, q0, mu)
+        assert f_lib == pytest.approx(f_ind, rel=1e-9, abs=1e-13)
+
+
+@pytest.mark.slow
+def test_rsb_capacity_matches_independent_derivation():
+    ind = _independent()
+    for P in (3, 4):
+        a_ind = ind.rsb_capacity(P)[0]
+        assert dense.critical_capacity(P, 0.0, "1RSB") == pytest.approx(a_ind, rel=1e-7)

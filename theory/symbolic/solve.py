@@ -48,6 +48,8 @@ Accept = Callable[[np.ndarray, Mapping[str, np.ndarray]], np.ndarray]
 ROUNDOFF_FACTOR = 64.0
 #: Largest relative step accepted as round-off (a nearly singular Jacobian is not excused).
 ROUNDOFF_CAP = 1e-8
+#: Step halvings of :func:`fold`'s march between scan points when Newton fails.
+MAX_HALVINGS_FOLD = 4
 
 
 def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
@@ -223,7 +225,8 @@ def continuation(
         Branch predicate (see :func:`solve_points`); failing it ends the line.
     max_jump : float
         A step whose solution moves by more than ``max_jump`` (max norm) from the predictor is
-        rejected and halved (branch tracking: no jumping to another branch).
+        rejected and halved (branch tracking: no jumping to another branch); a step accepted
+        short of its target grows by 1.5 (capped by the target).
     min_step : float
         Smallest control step relative to the path's extent before a line is given up.
 
@@ -278,6 +281,10 @@ def continuation(
         nxt = np.flatnonzero(target[r] < K)
         h[r[nxt]] = np.sign(path[r[nxt], target[r[nxt]]] - c_cur[r[nxt]]) * np.maximum(
             np.abs(h[r[nxt]]) * 1.5, np.abs(path[r[nxt], target[r[nxt]]] - c_cur[r[nxt]]))
+        # a step accepted short of the target regrows (after a failure it was halved; without
+        # this a line could creep on at its smallest step until max_substeps)
+        grow = active[ok & ~reached]
+        h[grow] *= 1.5
         fail = active[~ok]
         h[fail] *= 0.5
         dead = fail[np.abs(h[fail]) < min_step * extent[fail]]
@@ -394,7 +401,8 @@ def fold(
     With ``v`` fixed, the stationarity conditions are solved for the other order parameters
     and ``c`` by Newton's method (Jacobian: the Hessian columns and ``d grad/dc``).  Along the
     curve, ``dc/dv`` is the last component of ``-J^{-1} dgrad/dv``; its root is bracketed on
-    the scan and refined by :func:`theory._solver.bracket_root` to ``vtol``.  Because ``c(v)``
+    the scan (marched from the guess, the step halved up to ``MAX_HALVINGS_FOLD`` times where
+    Newton fails) and refined by :func:`theory._solver.bracket_root` to ``vtol``.  Because ``c(v)``
     is quadratic at the fold, the error of ``c`` is of order ``c'' vtol^2`` plus the Newton
     tolerance; ``error`` reports ``|c(v_a) - c(v_b)|`` over the final bracket plus 1e-12 |c|.
     """
@@ -425,6 +433,21 @@ def fold(
                 return np.full(y.shape[0], np.nan)
         return dy[:, -1]
 
+    def march(v, y0, v0, idx, depth=MAX_HALVINGS_FOLD):
+        """Solve at ``v`` from the solution ``y0`` at ``v0``; where Newton fails, halve the
+        step (up to ``depth`` times) and go through the midpoint."""
+        r = solve_at(v, y0, idx)
+        x, ok = r.x.copy(), r.converged.copy()
+        bad = np.flatnonzero(~ok)
+        if bad.size and depth > 0:
+            mid = 0.5 * (v0[bad] + v[bad])
+            xm, okm = march(mid, y0[bad], v0[bad], idx[bad], depth - 1)
+            g = bad[okm]
+            if g.size:
+                x2, ok2 = march(v[g], xm[okm], mid[okm], idx[g], depth - 1)
+                x[g[ok2]], ok[g[ok2]] = x2[ok2], True
+        return x, ok
+
     # continuation in v from the guess towards each scan point
     y_start = np.concatenate([x_guess[:, free], c0[:, None]], axis=1)
     v_start = x_guess[:, ia]
@@ -445,11 +468,10 @@ def fold(
             if not go.any():
                 continue
             j = np.flatnonzero(go)
-            r = solve_at(tv[j], yc[j], j)
-            okr = r.converged
-            Y[j[okr], k] = r.x[okr]
-            S[j[okr], k] = slope(r.x[okr], tv[j[okr]], j[okr])
-            yc[j[okr]], vc[j[okr]] = r.x[okr], tv[j[okr]]
+            xr, okr = march(tv[j], yc[j], vc[j], j)
+            Y[j[okr], k] = xr[okr]
+            S[j[okr], k] = slope(xr[okr], tv[j[okr]], j[okr])
+            yc[j[okr]], vc[j[okr]] = xr[okr], tv[j[okr]]
     value = np.full(n, np.nan)
     xout = np.full((n, d), np.nan)
     err = np.full(n, np.nan)
