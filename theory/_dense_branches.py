@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _dense_models as dm
-from ._solver import CONVERGED, NO_SOLUTION
+from ._solver import CONVERGED, NO_SOLUTION, branch_ends
 from .symbolic.model import CompiledFreeEnergy
 from .symbolic.solve import continuation, optimize_parameter, solve_points
 
@@ -459,16 +459,9 @@ def _curvature(P, out, rs, A, TT, rsb) -> None:
 
 def _extend_beyond_rs(P, out, status, rsb, a, t) -> None:
     """Continue the 1RSB retrieval in alpha past the last load with an RS solution."""
-    order = np.argsort(a)
-    for j, Tv in enumerate(t):
+    for j, Tv, i0, rest in branch_ends(out["m"], a, t):
         zero = Tv == 0
-        col_ok = np.isfinite(out["m"][order, j])
-        if not col_ok.any() or col_ok.all():
-            continue
-        last = np.flatnonzero(col_ok)[-1]
-        i0 = order[last]
-        rest = order[last + 1:]
-        if not rsb[i0, j] or rest.size == 0:
+        if not rsb[i0, j]:
             continue
         cf = compiled(P, "rsb0" if zero else "rsb")
         sel = np.zeros(out["m"].shape, dtype=bool)

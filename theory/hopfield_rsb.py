@@ -60,7 +60,7 @@ from assoc.dataset import finalize
 from assoc.models import Hopfield
 from assoc.validation import check_choice, check_real
 
-from ._solver import CONVERGED, NO_SOLUTION, annotate
+from ._solver import CONVERGED, NO_SOLUTION, annotate, branch_ends
 from .symbolic import GaussianAverage as E
 from .symbolic import ReplicaFreeEnergy
 from .symbolic.model import CompiledFreeEnergy
@@ -496,17 +496,10 @@ def _extend_beyond_rs(out, status, rsb, a, t) -> None:
     Newton with it free meets the very flat direction of f in it (see the module notes).
     The first load without a solution ends the column (status NO_SOLUTION from there on).
     """
-    order = np.argsort(a)
-    for j, Tv in enumerate(t):
+    for j, Tv, i0, rest in branch_ends(out["m"], a, t):
         zero = Tv == 0
-        col_ok = np.isfinite(out["m"][order, j])
-        if not col_ok.any() or col_ok.all():
+        if not rsb[i0, j]:
             continue
-        last = np.flatnonzero(col_ok)[-1]
-        i0 = order[last]
-        if not rsb[i0]:
-            continue
-        rest = order[last + 1:]
         cf = _compiled("1RSB", zero)
         sel = np.zeros(out["m"].shape, dtype=bool)
         sel[i0, j] = True

@@ -179,3 +179,15 @@ def test_critical_capacity_1rsb_t0():  # ~40 s
     rs = H.critical_point(0.0, "RS")
     assert abs(float(rs["alpha_c"]) - ALPHA_C_RS) < 1e-9
     assert isinstance(ds, xr.Dataset)
+
+
+@pytest.mark.slow
+def test_rsb_grid_with_several_temperatures_continues_each_column():
+    """A T = 0 column that goes past the RS capacity is continued at 1RSB also when the grid
+    has other temperatures (the check of the last RS point once indexed a whole row)."""
+    grid = H.solve([0.13, 0.1381], T=[0.0, 0.05], ansatz="1RSB")
+    one = H.solve([0.13, 0.1381], T=0.0, ansatz="1RSB")
+    col = grid.isel(T=0)
+    assert bool(col.rsb.isel(alpha=1).squeeze()) and bool(col.converged.isel(alpha=1).squeeze())
+    np.testing.assert_allclose(col.m.values.squeeze(), one.m.isel(T=0).values.squeeze(),
+                               rtol=1e-10)
