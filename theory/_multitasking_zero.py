@@ -27,6 +27,7 @@ ordered cone ``m_1 > ... > m_K > 0`` by linear programming.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -43,7 +44,10 @@ __all__ = ["hierarchical_overlaps", "hierarchical_threshold", "overturned_overla
 def hierarchical_overlaps(K: int, d: np.ndarray) -> np.ndarray:
     """``m_k = (1-d) d^(k-1)``, k = 1..K, shape (len(d), K)."""
     d = np.atleast_1d(np.asarray(d, dtype=np.float64))
-    return (1 - d)[:, None] * d[:, None] ** np.arange(K)[None, :]
+    # correctly rounded powers (math.pow): NumPy's vectorised float power may be 1 ulp off
+    # (NumPy 2.4 gives 0.1**2 = 0.01), and the closed form is compared exactly
+    powers = np.array([[math.pow(x, k) for k in range(K)] for x in d.tolist()]).reshape(-1, K)
+    return (1 - d)[:, None] * powers
 
 
 def hierarchical_threshold(K: int) -> float:
