@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["NotConvergedError"]
+__all__ = ["NotConvergedError", "InsufficientMemoryError"]
 
 
 class NotConvergedError(RuntimeError):
@@ -22,3 +22,21 @@ class NotConvergedError(RuntimeError):
         super().__init__(message)
         self.status = status
         self.n_iter = n_iter
+
+
+class InsufficientMemoryError(ValueError):
+    """A computation would need more memory than the machine has; raised before allocating.
+
+    Attributes
+    ----------
+    parameter : str
+        The argument to lower (e.g. ``'N'`` or ``'samples'``).
+    needed, available : int
+        Estimated peak bytes, and the bytes available when the check ran.
+    """
+
+    def __init__(self, message: str, *, parameter: str, needed: int, available: int) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.needed = needed
+        self.available = available

@@ -7,14 +7,33 @@ energies and energy differences live in :mod:`assoc.energy`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .validation import check_int, check_real
 
 __all__ = ["Model", "Hopfield", "DenseHebbian", "MultitaskingHebbian", "ExampleHebbian",
-           "n_patterns"]
+           "n_patterns", "MODELS", "model_from_spec"]
+
+
+def grid_values(name: str, value: Any) -> list[Any]:
+    """``value`` as a non-empty list of distinct grid values (a scalar is a list of one)."""
+    if value is None or (isinstance(value, (list, tuple)) and any(v is None for v in value)):
+        raise ValueError(f"{name} must be a value or a 1-D sequence of values (got {value!r})")
+    arr = np.atleast_1d(np.asarray(value, dtype=object if isinstance(value, str) else None))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a scalar or a non-empty 1-D sequence (got {value!r})")
+    values = arr.tolist()
+    try:
+        repeated = len(set(values)) != len(values)
+    except TypeError:  # unhashable entries: the element checks reject them
+        repeated = False
+    if repeated:
+        raise ValueError(f"{name} must not repeat a value (got {value!r})")
+    return values
 
 
 @dataclass(frozen=True)
@@ -29,12 +48,70 @@ class Model:
 
     P: int = 2
 
-    #: Short name written in Dataset attrs.
+    #: Short name written in Dataset attrs (and in the seed keys of grid points).
     name = "model"
+    #: Name of the model in a campaign spec (``model = {name = ..., ...}``).
+    spec_name: ClassVar[str] = "model"
+    #: Control parameters of :func:`montecarlo.simulate` and campaigns, in Dataset order.
+    controls: ClassVar[tuple[str, ...]] = ()
+    #: Initial configurations the samplers support; the first is the default.
+    starts: ClassVar[tuple[str, ...]] = ("pattern", "random")
+    #: Replicas per sample and temperature when none are asked for.
+    default_replicas: ClassVar[int] = 2
 
     def n_patterns(self, alpha: float, N: int) -> int:
         """Number of patterns ``K`` at load ``alpha`` and size ``N``."""
         raise NotImplementedError
+
+    @property
+    def min_N(self) -> int:
+        """Smallest network size: ``max(2, P)`` (P distinct sites per coupling)."""
+        return max(2, self.P)
+
+    def check_control(self, name: str, value: Any) -> list[Any]:
+        """Validate the grid values of control ``name``; a list of Python scalars."""
+        raise NotImplementedError
+
+    def check_controls(self, controls: Mapping[str, Any]) -> dict[str, list[Any]]:
+        """Validate a mapping of control values (scalars or 1-D sequences).
+
+        Returns the controls in :attr:`controls` order as lists of distinct Python
+        scalars. A missing, extra or invalid control raises a ValueError naming it.
+        """
+        missing = [c for c in self.controls if c not in controls]
+        extra = sorted(set(controls) - set(self.controls))
+        own = f"{type(self).__name__} takes the control(s) {', '.join(self.controls)}"
+        if extra:
+            raise ValueError(f"unknown control {', '.join(extra)}: {own}")
+        if missing:
+            raise ValueError(f"missing control {', '.join(missing)}: {own}")
+        return {c: self.check_control(c, grid_values(c, controls[c])) for c in self.controls}
+
+    def check_start(self, start: str | None) -> str:
+        """The start configuration, ``starts[0]`` when None; an unsupported one is an error."""
+        if start is None:
+            return self.starts[0]
+        if start not in self.starts:
+            raise ValueError(f"start must be one of {', '.join(map(repr, self.starts))} for "
+                             f"{type(self).__name__} (got {start!r})")
+        return start
+
+    def check_size(self, N: Any) -> int:
+        """A network size ``N >= min_N``."""
+        low = self.min_N
+        try:
+            return check_int("N", N, low=low)
+        except ValueError as exc:
+            if isinstance(N, (int, np.integer)) and not isinstance(N, bool) and low > 2:
+                raise ValueError(f"N must be an integer >= {low} for {self!r}: a coupling "
+                                 f"joins {self.P} distinct sites (got {N})") from exc
+            raise
+
+    def spec(self) -> dict[str, Any]:
+        """The campaign-spec form of this model: ``{'name': spec_name, field: value...}``."""
+        return {"name": self.spec_name, **{f: getattr(self, f) for f in self._spec_fields}}
+
+    _spec_fields: ClassVar[tuple[str, ...]] = ()
 
     @property
     def normalisation(self) -> str:
@@ -54,9 +131,16 @@ class DenseHebbian(Model):
     """
 
     name = "dense_hebbian"
+    spec_name: ClassVar[str] = "dense"
+    controls: ClassVar[tuple[str, ...]] = ("alpha",)
+    _spec_fields: ClassVar[tuple[str, ...]] = ("P",)
 
     def __post_init__(self) -> None:
         check_int("P", self.P, low=2)
+
+    def check_control(self, name: str, value: Any) -> list[Any]:
+        """``alpha > 0`` (that it gives at least one pattern is checked per size)."""
+        return check_real(name, value, low=0.0, low_open=True).tolist()
 
     def n_patterns(self, alpha: float, N: int) -> int:
         a = float(check_real("alpha", alpha, low=0.0))
@@ -80,6 +164,8 @@ class Hopfield(DenseHebbian):
     """
 
     name = "hopfield"
+    spec_name: ClassVar[str] = "hopfield"
+    _spec_fields: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         if self.P != 2:
@@ -109,11 +195,20 @@ class MultitaskingHebbian(Model):
     K: int = 2
 
     name = "multitasking_hebbian"
+    spec_name: ClassVar[str] = "multitasking"
+    controls: ClassVar[tuple[str, ...]] = ("d",)
+    starts: ClassVar[tuple[str, ...]] = ("hierarchical", "parallel", "pattern", "random")
+    default_replicas: ClassVar[int] = 1
+    _spec_fields: ClassVar[tuple[str, ...]] = ("K",)
 
     def __post_init__(self) -> None:
         if self.P != 2:
             raise ValueError(f"P must be 2 for the multitasking network (got {self.P})")
         check_int("K", self.K, low=1)
+
+    def check_control(self, name: str, value: Any) -> list[Any]:
+        """``d`` in [0, 1)."""
+        return check_real(name, value, low=0.0, high=1.0, high_open=True).tolist()
 
     def n_patterns(self, alpha: float | None = None, N: int | None = None) -> int:
         """K, whatever the size (low storage)."""
@@ -145,6 +240,17 @@ class ExampleHebbian(MultitaskingHebbian):
     protocol: str = "supervised"
 
     name = "example_hebbian"
+    spec_name: ClassVar[str] = "examples"
+    controls: ClassVar[tuple[str, ...]] = ("d", "r", "M")
+    _spec_fields: ClassVar[tuple[str, ...]] = ("K", "protocol")
+
+    def check_control(self, name: str, value: Any) -> list[Any]:
+        """``d`` in [0, 1), ``r`` in (0, 1], ``M`` an integer >= 1."""
+        if name == "r":
+            return check_real(name, value, low=0.0, high=1.0, low_open=True).tolist()
+        if name == "M":
+            return [check_int(name, v, low=1) for v in value]
+        return super().check_control(name, value)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -200,3 +306,37 @@ class ExampleHebbian(MultitaskingHebbian):
 def n_patterns(model: Model, alpha: float, N: int) -> int:
     """Functional form of :meth:`Model.n_patterns`."""
     return model.n_patterns(alpha, N)
+
+
+#: Model classes by their campaign-spec name (:attr:`Model.spec_name`).
+MODELS: dict[str, type[Model]] = {
+    cls.spec_name: cls for cls in (Hopfield, DenseHebbian, MultitaskingHebbian, ExampleHebbian)
+}
+
+
+def model_from_spec(spec: Mapping[str, Any]) -> Model:
+    """The model of a campaign spec entry such as ``{'name': 'dense', 'P': 3}``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``model.name`` or the parameter that is unknown or invalid.
+    """
+    if not isinstance(spec, Mapping) or "name" not in spec:
+        raise ValueError(f"model must be a table with a name, one of {', '.join(MODELS)} "
+                         f"(got {spec!r})")
+    name = spec["name"]
+    if name not in MODELS:
+        raise ValueError(f"model.name must be one of {', '.join(map(repr, MODELS))} "
+                         f"(got {name!r})")
+    cls = MODELS[name]
+    params = {k: v for k, v in spec.items() if k != "name"}
+    unknown = sorted(set(params) - set(cls._spec_fields))
+    if unknown:
+        allowed = ", ".join(cls._spec_fields) or "no parameters"
+        raise ValueError(f"model.{unknown[0]} is not a parameter of model {name!r} "
+                         f"(it takes {allowed})")
+    try:
+        return cls(**params)
+    except ValueError as exc:
+        raise ValueError(f"model.{exc}") from exc

@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from assoc.models import ExampleHebbian
-from montecarlo import simulate_multitasking
+from montecarlo import simulate
 from theory import multitasking as mt
 
 from .._cli import figure_parser, write_netcdf
@@ -43,9 +43,9 @@ def compute(quick: bool, seed: int):
     cfg = SETTINGS[quick]
     theory = {p: mt.solve(K, D, T_LEARN, r=R_QUALITY, M=cfg["M_th"].tolist(), protocol=p,
                           state="equilibrium") for p in mt.PROTOCOLS}
-    runs = [simulate_multitasking(ExampleHebbian(K=K, protocol=p), d=D, T=T_LEARN, N=cfg["N"],
-                                  r=R_QUALITY, M=cfg["M_mc"], samples=cfg["samples"],
-                                  sweeps=cfg["sweeps"], seed=seed)
+    runs = [simulate(ExampleHebbian(K=K, protocol=p), d=D, T=T_LEARN, N=cfg["N"],
+                     r=R_QUALITY, M=cfg["M_mc"], samples=cfg["samples"],
+                     sweeps=cfg["sweeps"], seed=seed)
             for p in mt.PROTOCOLS]
     mc = xr.concat(runs, dim="protocol", combine_attrs="override")
     mc = mc.assign_coords(protocol=list(mt.PROTOCOLS))

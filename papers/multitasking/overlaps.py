@@ -22,7 +22,7 @@ import xarray as xr
 
 from assoc.compare import extrapolate_in_N
 from assoc.models import MultitaskingHebbian
-from montecarlo import simulate_multitasking
+from montecarlo import simulate
 from theory import multitasking as mt
 
 from .._cli import figure_parser, write_netcdf
@@ -44,9 +44,9 @@ def compute(quick: bool, seed: int) -> tuple[list[xr.Dataset], list[xr.Dataset]]
     for K in cfg["Ks"]:
         theory.append(mt.solve(K, cfg["d"], T_PLOT, state=["hierarchical", "parallel",
                                                             "equilibrium"]))
-        runs = [simulate_multitasking(MultitaskingHebbian(K=K), d=cfg["mc_d"], T=T_PLOT,
-                                      N=cfg["N"], samples=cfg["samples"], sweeps=cfg["sweeps"],
-                                      seed=seed, start=s)
+        runs = [simulate(MultitaskingHebbian(K=K), d=cfg["mc_d"], T=T_PLOT,
+                         N=cfg["N"], samples=cfg["samples"], sweeps=cfg["sweeps"],
+                         seed=seed, start=s)
                 for s in ("hierarchical", "parallel")]
         both = xr.concat(runs, dim="start", combine_attrs="override")
         both = both.assign_coords(start=["hierarchical", "parallel"])

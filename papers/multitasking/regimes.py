@@ -29,7 +29,7 @@ import numpy as np
 import xarray as xr
 
 from assoc.models import MultitaskingHebbian
-from montecarlo import simulate_multitasking
+from montecarlo import simulate
 from theory import multitasking as mt
 
 from .._cli import figure_parser, write_netcdf
@@ -200,8 +200,8 @@ def mc_check_lines(seed: int) -> list[str]:
     for K in (3, 4, 5):
         dH = mt.hierarchical_threshold(K)
         dv = [round(dH - 0.02, 4), round(dH + 0.02, 4)]
-        ds = simulate_multitasking(MultitaskingHebbian(K=K), d=dv, T=0.0, N=N, samples=S,
-                                   sweeps=30, burn_in=0, seed=seed)
+        ds = simulate(MultitaskingHebbian(K=K), d=dv, T=0.0, N=N, samples=S,
+                      sweeps=30, burn_in=0, seed=seed)
         for x_d in dv:
             x = ds.m.sel(d=x_d).isel(T=0, N=0)
             mean, se = x.mean("sample"), x.std("sample", ddof=1) / np.sqrt(S)

@@ -1,17 +1,18 @@
-"""Multitasking Monte Carlo: integer patterns with a scale, exactness, Datasets, theory checks."""
+"""Multitasking engine: integer patterns with a scale, exactness, start configurations.
+
+The Datasets of multitasking networks through :func:`montecarlo.simulate` are tested in
+``test_simulate.py``, beside those of every other model."""
 
 import numpy as np
 import pytest
-import xarray as xr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assoc import assert_valid_result
-from assoc.models import ExampleHebbian, Hopfield, MultitaskingHebbian
+from assoc.models import ExampleHebbian, Hopfield
 from assoc.patterns import diluted, noisy_examples
-from montecarlo import Glauber, Metropolis, simulate_multitasking
+from montecarlo import Glauber, Metropolis
 from montecarlo.engine_numpy import exact_dtype, init_state, run_sweeps
-from montecarlo.multitasking import start_configuration
+from montecarlo.point import start_configuration
 
 
 def _sites(sweep):
@@ -91,71 +92,14 @@ def test_tracked_overlaps_equal_recomputed_for_examples(N, K, M, S, protocol, se
 
 def test_start_configurations():
     xi = np.array([[1, 0, 0, -1, 0], [-1, 1, 0, 1, -1], [0, 0, 0, 1, 1]], np.int8)
-    fill = np.array([1, -1, -1, 1, 1])
+    fill = lambda: np.array([1, -1, -1, 1, 1])  # noqa: E731
     np.testing.assert_array_equal(start_configuration(xi, "hierarchical", fill), [1, 1, -1, -1, -1])
     np.testing.assert_array_equal(start_configuration(xi, "parallel", fill), [1, 1, -1, 1, 1])
     np.testing.assert_array_equal(start_configuration(xi, "pattern", fill), [1, -1, -1, -1, 1])
+    np.testing.assert_array_equal(start_configuration(xi, "random", fill), fill())
 
+    def never():
+        raise AssertionError("fill drawn although every site is determined")
 
-KW = dict(samples=2, sweeps=12, burn_in=4, seed=5)
-
-
-def test_dataset_conventions_and_netcdf(tmp_path):
-    ds = simulate_multitasking(MultitaskingHebbian(K=3), d=[0.2, 0.6], T=[0.0, 0.1], N=[60, 90],
-                               **KW)
-    assert ds.m.dims == ("d", "T", "N", "sample", "pattern")
-    assert ds.energy.dims == ("d", "T", "N", "sample")
-    assert_valid_result(ds)
-    ex = simulate_multitasking(ExampleHebbian(K=2, protocol="unsupervised"), d=0.3, T=0.1,
-                               N=80, r=[0.5, 0.9], M=[2, 3], **KW)
-    assert ex.n.dims == ("d", "T", "r", "M", "N", "sample", "pattern")
-    for x in (ds, ex):
-        p = tmp_path / "x.nc"
-        x.to_netcdf(p)
-        with xr.open_dataset(p) as back:
-            xr.testing.assert_identical(back.load(), x)
-
-
-def test_reproducible_split_independent_and_nested_examples():
-    model = ExampleHebbian(K=2)
-    full = simulate_multitasking(model, d=0.3, T=[0.05, 0.2], N=70, r=0.6, M=[3, 4], **KW)
-    part = simulate_multitasking(model, d=0.3, T=0.2, N=70, r=0.6, M=4, **KW)
-    xr.testing.assert_identical(full.m.sel(T=[0.2], M=[4]), part.m)
-    from assoc.seeding import normalize_seed
-    from montecarlo.multitasking import _patterns
-
-    root = normalize_seed(5)
-    _, X3, _ = _patterns(ExampleHebbian(K=2, protocol="unsupervised"), root, 0.3, 70, 0.6, 3, 1)
-    _, X4, _ = _patterns(ExampleHebbian(K=2, protocol="unsupervised"), root, 0.3, 70, 0.6, 4, 1)
-    np.testing.assert_array_equal(X4.reshape(1, 2, 4, 70)[:, :, :3], X3.reshape(1, 2, 3, 70))
-
-
-def test_energy_is_exact_at_zero_temperature():
-    """Hierarchical start at T = 0, d < d_H: the configuration is a fixed point; the energy
-    per spin equals -(1/2N^2) sum (M^2 - sum xi^2) of the recorded overlaps."""
-    ds = simulate_multitasking(MultitaskingHebbian(K=2), d=0.3, T=0.0, N=400, samples=3,
-                               sweeps=4, burn_in=0, seed=2)
-    m = ds.m.isel(d=0, T=0, N=0)
-    e = ds.energy.isel(d=0, T=0, N=0)
-    assert np.all(ds.tau_int_m == 0.5)  # a fixed point: constant series
-    np.testing.assert_allclose(e, -0.5 * (m**2).sum("pattern") + 2 * 0.7 / (2 * 400), atol=0.01)
-
-
-@pytest.mark.parametrize("kw, match", [
-    (dict(d=1.0), r"d must be in \[0.0, 1.0\)"),
-    (dict(N=1), "N must be an integer >= 2"),
-    (dict(start="hot"), "start must be one of"),
-    (dict(r=0.5, M=3), "r and M need an ExampleHebbian"),
-])
-def test_bad_input(kw, match):
-    args = dict(d=0.3, T=0.1, N=50, samples=1, sweeps=2) | kw
-    with pytest.raises(ValueError, match=match):
-        simulate_multitasking(MultitaskingHebbian(K=2), **args)
-    with pytest.raises(ValueError, match=r"r must be in \(0.0, 1.0\]"):
-        simulate_multitasking(ExampleHebbian(K=2), d=0.3, T=0.1, N=50, r=0.0, M=2, samples=1,
-                              sweeps=2)
-    with pytest.raises(ValueError, match=r"M must be an integer >= 1"):
-        simulate_multitasking(ExampleHebbian(K=2), d=0.3, T=0.1, N=50, r=0.5, M=0, samples=1,
-                              sweeps=2)
-    with pytest.raises(ValueError, match="K must be an integer >= 1"):
-        MultitaskingHebbian(K=0)
+    np.testing.assert_array_equal(start_configuration(np.ones((2, 5), np.int8), "pattern",
+                                                      never), np.ones(5))

@@ -1,4 +1,4 @@
-"""Multitasking theory (theory.multitasking) against Monte Carlo (simulate_multitasking).
+"""Multitasking theory (theory.multitasking) against Monte Carlo (simulate).
 
 z-scores use the sample standard error (disorder and thermal noise together); the
 threshold is written literally and corrected for the number of comparisons:
@@ -10,7 +10,7 @@ import pytest
 
 from assoc.compare import bonferroni_threshold, compare, extrapolate_in_N
 from assoc.models import ExampleHebbian, MultitaskingHebbian
-from montecarlo import simulate_multitasking
+from montecarlo import simulate
 from theory import multitasking as mt
 from theory._multitasking_tables import archetype_law, site_table
 from theory._multitasking_zero import iterate_zero_map
@@ -31,8 +31,8 @@ def test_quick_theory_vs_mc_extrapolated_in_N(K, d, T, branch):
     """Quick version of the slow check below (N = 200, 400, 800; 12 samples): overlaps and
     energy extrapolated in 1/N (the energy has an O(1/N) self-coupling term) against the
     low-storage theory, |z| < 4."""
-    ds = simulate_multitasking(MultitaskingHebbian(K=K), d=d, T=T, N=[200, 400, 800],
-                               samples=12, sweeps=60, burn_in=20, seed=21, start=branch)
+    ds = simulate(MultitaskingHebbian(K=K), d=d, T=T, N=[200, 400, 800],
+                  samples=12, sweeps=60, burn_in=20, seed=21, start=branch)
     th = mt.solve(K, d, T, state=branch)
     assert bool(th.stable.squeeze())
     c = compare(th, extrapolate_in_N(ds, ["m", "energy"]), variables=["m", "energy"],
@@ -53,8 +53,8 @@ def test_quick_theory_vs_mc_extrapolated_in_N(K, d, T, branch):
     (3, 0.8, 0.1, "parallel"),
 ])
 def test_theory_vs_mc_extrapolated_in_N(K, d, T, branch):
-    ds = simulate_multitasking(MultitaskingHebbian(K=K), d=d, T=T, N=[250, 500, 1000, 2000],
-                               samples=16, sweeps=200, seed=11, start=branch)
+    ds = simulate(MultitaskingHebbian(K=K), d=d, T=T, N=[250, 500, 1000, 2000],
+                  samples=16, sweeps=200, seed=11, start=branch)
     th = mt.solve(K, d, T, state=branch)
     assert bool(th.stable.squeeze())
     c = compare(th, extrapolate_in_N(ds, ["m", "energy"]), variables=["m", "energy"],
@@ -67,9 +67,9 @@ def test_theory_vs_mc_extrapolated_in_N(K, d, T, branch):
 def test_learning_theory_vs_mc_both_protocols(protocol):
     """Example couplings (K = 2, d = 0.3, r = 0.6, M = 5 and 11, T = 0.05): the archetype
     and example-mean overlaps of both protocols agree with the same low-storage theory."""
-    ds = simulate_multitasking(ExampleHebbian(K=2, protocol=protocol), d=0.3, T=0.05,
-                               N=[500, 1000, 2000, 4000], r=0.6, M=[5, 11], samples=12,
-                               sweeps=80, seed=3)
+    ds = simulate(ExampleHebbian(K=2, protocol=protocol), d=0.3, T=0.05,
+                  N=[500, 1000, 2000, 4000], r=0.6, M=[5, 11], samples=12,
+                  sweeps=80, seed=3)
     th = mt.solve(2, 0.3, 0.05, r=0.6, M=[5, 11], protocol=protocol, state="equilibrium")
     assert th.stable.all()
     c = compare(th, extrapolate_in_N(ds, ["m", "n"]), variables=["m", "n"],
@@ -83,8 +83,8 @@ def test_zero_temperature_simulation_locates_d_H():
     stays hierarchical; above it the dynamics leave it for the overturned state (the only
     stable T = 0 state there), as the exact zero-temperature map predicts."""
     K = 3
-    ds = simulate_multitasking(MultitaskingHebbian(K=K), d=[0.58, 0.66], T=0.0, N=4000,
-                               samples=16, sweeps=20, burn_in=20, seed=8)
+    ds = simulate(MultitaskingHebbian(K=K), d=[0.58, 0.66], T=0.0, N=4000,
+                  samples=16, sweeps=20, burn_in=20, seed=8)
     m = ds.m.isel(T=0, N=0).mean("sample")
     sem = ds.m.isel(T=0, N=0).std("sample") / 4
     below = mt.hierarchical_overlaps(K, 0.58)[0]

@@ -1,9 +1,18 @@
+"""``montecarlo.simulate`` for every model: Datasets, seeds, splits, controls and bad input."""
+
+import tracemalloc
+
 import numpy as np
 import pytest
 import xarray as xr
 
-from assoc import Hopfield, assert_valid_result
+from assoc import DenseHebbian, Hopfield, assert_valid_result
+from assoc.errors import InsufficientMemoryError
+from assoc.models import ExampleHebbian, MultitaskingHebbian
+from assoc.seeding import normalize_seed
 from montecarlo import Glauber, Metropolis, simulate
+from montecarlo.grid import Grid
+from montecarlo.point import family, point_memory
 
 KW = dict(samples=2, sweeps=20, burn_in=5, seed=3)
 
@@ -33,6 +42,26 @@ def test_reproducible_and_independent_of_the_grid_split():
     assert not np.array_equal(full.m.values, other.m.values)
 
 
+@pytest.mark.parametrize("model, controls", [
+    (Hopfield(), dict(alpha=0.08)),
+    (DenseHebbian(3), dict(alpha=0.05)),
+    (MultitaskingHebbian(K=2), dict(d=0.3)),
+    (ExampleHebbian(K=2, protocol="unsupervised"), dict(d=0.3, r=0.7, M=3)),
+])
+def test_samples_do_not_depend_on_the_other_samples_computed_beside_them(model, controls):
+    """A campaign task runs a block of samples: each sample's result is the same as in the
+    whole run, bit for bit (the engine's blocks, dtype and clipping never mix samples)."""
+    grid = Grid.build(model, N=24 if model.P == 3 else 60, T=[0.0, 0.3], samples=5, sweeps=8,
+                      burn_in=2, replicas=2, controls=controls)
+    root = normalize_seed(9)
+    p = next(grid.points())
+    whole = grid.run(root, p, range(5))
+    for block in ([3, 4], [1]):
+        part = grid.run(root, p, block)
+        for k, v in part.items():
+            np.testing.assert_array_equal(v, whole[k][:, block], err_msg=k)
+
+
 def test_low_temperature_retrieval_and_random_start():
     ds = simulate(Hopfield(), N=200, alpha=0.02, T=0.0, samples=2, sweeps=10, seed=1)
     assert np.all(ds.m > 0.99)  # T = 0 at low load: the pattern is a fixed point (SNR)
@@ -47,6 +76,52 @@ def test_single_replica_has_no_q():
     assert "q" not in ds and "m" in ds
 
 
+# -- multitasking networks and learning from examples, through the same simulate -----------
+MT = dict(samples=2, sweeps=12, burn_in=4, seed=5)
+
+
+def test_multitasking_dataset_conventions_and_netcdf(tmp_path):
+    ds = simulate(MultitaskingHebbian(K=3), d=[0.2, 0.6], T=[0.0, 0.1], N=[60, 90], **MT)
+    assert ds.m.dims == ("d", "T", "N", "sample", "pattern")
+    assert ds.energy.dims == ("d", "T", "N", "sample")
+    assert "q" not in ds  # one replica by default
+    assert_valid_result(ds)
+    ex = simulate(ExampleHebbian(K=2, protocol="unsupervised"), d=0.3, T=0.1, N=80,
+                  r=[0.5, 0.9], M=[2, 3], replicas=2, **MT)
+    assert ex.n.dims == ("d", "r", "M", "T", "N", "sample", "pattern")
+    assert ex.q.dims == ("d", "r", "M", "T", "N", "sample")
+    assert ex.M.dtype == np.int64 and ex.attrs["protocol"] == "unsupervised"
+    for x in (ds, ex):
+        p = tmp_path / "x.nc"
+        x.to_netcdf(p)
+        with xr.open_dataset(p) as back:
+            xr.testing.assert_identical(back.load(), x)
+
+
+def test_multitasking_reproducible_split_independent_and_nested_examples():
+    model = ExampleHebbian(K=2)
+    full = simulate(model, d=0.3, T=[0.05, 0.2], N=70, r=0.6, M=[3, 4], **MT)
+    part = simulate(model, d=0.3, T=0.2, N=70, r=0.6, M=4, **MT)
+    xr.testing.assert_identical(full.m.sel(T=[0.2], M=[4]), part.m)
+    root = normalize_seed(5)
+    uns = ExampleHebbian(K=2, protocol="unsupervised")
+    _, X3, _ = family(uns).patterns(uns, root, dict(d=0.3, r=0.6, M=3), 70, [0])
+    _, X4, _ = family(uns).patterns(uns, root, dict(d=0.3, r=0.6, M=4), 70, [0])
+    np.testing.assert_array_equal(X4.reshape(1, 2, 4, 70)[:, :, :3], X3.reshape(1, 2, 3, 70))
+
+
+def test_multitasking_energy_is_exact_at_zero_temperature():
+    """Hierarchical start at T = 0, d < d_H: the configuration is a fixed point; the energy
+    per spin equals -(1/2N^2) sum (M^2 - sum xi^2) of the recorded overlaps."""
+    ds = simulate(MultitaskingHebbian(K=2), d=0.3, T=0.0, N=400, samples=3, sweeps=4,
+                  burn_in=0, seed=2)
+    m = ds.m.isel(d=0, T=0, N=0)
+    e = ds.energy.isel(d=0, T=0, N=0)
+    assert np.all(ds.tau_int_m == 0.5)  # a fixed point: constant series
+    np.testing.assert_allclose(e, -0.5 * (m**2).sum("pattern") + 2 * 0.7 / (2 * 400), atol=0.01)
+
+
+# -- bad input: refused before any work, naming the parameter ------------------------------
 @pytest.mark.parametrize(
     "kw, match",
     [
@@ -54,13 +129,18 @@ def test_single_replica_has_no_q():
         (dict(alpha=float("nan")), "alpha must be > 0.0, not NaN"),
         (dict(T=-1.0), "T must be >= 0"),
         (dict(T=float("nan")), "not NaN"),
+        (dict(T=[0.1, 0.1]), "T must not repeat a value"),
         (dict(N=1), r"N must be an integer >= 2 \(got 1\)"),
         (dict(N=100.5), "N must be an integer"),
         (dict(samples=0), r"samples must be an integer >= 1 \(got 0\)"),
         (dict(sweeps=0), "sweeps must be"),
-        (dict(start="ground"), "start must be one of"),
+        (dict(start="ground"), "start must be one of 'pattern', 'random' for Hopfield"),
+        (dict(start="hierarchical"), "start must be one of 'pattern', 'random'"),
         (dict(backend="tpu"), "backend must be one of"),
+        (dict(backend="cupy"), "CuPy Monte Carlo engine is not part of this release"),
         (dict(alpha=0.001), "alpha must give at least one pattern"),
+        (dict(d=0.3), "unknown control d: Hopfield takes the control"),
+        (dict(alpha=None), "alpha must be a value or a 1-D sequence of values"),
     ],
 )
 def test_bad_input(kw, match):
@@ -68,3 +148,70 @@ def test_bad_input(kw, match):
     args.update(kw)
     with pytest.raises(ValueError, match=match):
         simulate(Hopfield(), **args)
+
+
+def test_missing_controls_and_model_specific_checks():
+    base = dict(N=50, T=0.1, samples=1, sweeps=2)
+    with pytest.raises(ValueError, match="missing control alpha: Hopfield takes"):
+        simulate(Hopfield(), **base)
+    with pytest.raises(ValueError, match="missing control r, M: ExampleHebbian takes"):
+        simulate(ExampleHebbian(K=2), d=0.3, **base)
+    with pytest.raises(ValueError, match="unknown control alpha: MultitaskingHebbian takes"):
+        simulate(MultitaskingHebbian(K=2), d=0.3, alpha=0.1, **base)
+    with pytest.raises(ValueError, match="unknown control M, r: MultitaskingHebbian"):
+        simulate(MultitaskingHebbian(K=2), d=0.3, r=0.5, M=3, **base)
+    with pytest.raises(ValueError, match=r"d must be in \[0.0, 1.0\)"):
+        simulate(MultitaskingHebbian(K=2), d=1.0, **base)
+    with pytest.raises(ValueError, match=r"r must be in \(0.0, 1.0\]"):
+        simulate(ExampleHebbian(K=2), d=0.3, r=0.0, M=2, **base)
+    with pytest.raises(ValueError, match=r"M must be an integer >= 1"):
+        simulate(ExampleHebbian(K=2), d=0.3, r=0.5, M=0, **base)
+    with pytest.raises(ValueError, match="K must be an integer >= 1"):
+        MultitaskingHebbian(K=0)
+    with pytest.raises(ValueError, match=r"N must be an integer >= 3 for DenseHebbian\(P=3\)"):
+        simulate(DenseHebbian(3), N=2, alpha=1.0, **{k: v for k, v in base.items() if k != "N"})
+    with pytest.raises(ValueError, match="model must be one of"):
+        simulate("hopfield", alpha=0.1, **base)
+    with pytest.raises(ValueError, match="dynamics must be a Glauber or Metropolis"):
+        simulate(Hopfield(), alpha=0.1, dynamics="glauber", **base)
+
+
+@pytest.mark.parametrize("N", [10**7, 10**9])
+def test_sizes_that_cannot_fit_are_refused_at_once(N):
+    """N = 1e7 at alpha = 0.05 needs tens of TiB: refused from the estimate, naming N, before
+    a pattern is drawn (the call returns in milliseconds, not after allocating)."""
+    with pytest.raises(InsufficientMemoryError, match="N is too large") as err:
+        simulate(Hopfield(), N=N, alpha=0.05, T=0.1, samples=2, sweeps=1, seed=0)
+    assert err.value.parameter == "N" and err.value.needed > 2**40
+
+
+def test_too_many_samples_names_samples(monkeypatch):
+    import montecarlo.memory as mem
+
+    monkeypatch.setattr(mem, "available_memory", lambda: 2**30)
+    with pytest.raises(InsufficientMemoryError, match=r"samples is too large: .* use samples <= "
+                                                      r"\d+ \(a Campaign runs"):
+        simulate(Hopfield(), N=20000, alpha=0.05, T=0.1, samples=64, sweeps=1, seed=0)
+
+
+@pytest.mark.parametrize("model, controls, N, samples, T", [
+    (Hopfield(), dict(alpha=0.1), 3000, 3, [0.0, 0.3]),
+    (DenseHebbian(3), dict(alpha=0.05), 60, 2, [0.2]),
+    (MultitaskingHebbian(K=3), dict(d=0.4), 4000, 2, [0.1]),
+    (ExampleHebbian(K=2, protocol="unsupervised"), dict(d=0.2, r=0.5, M=6), 3000, 2, [0.1]),
+    (ExampleHebbian(K=2), dict(d=0.2, r=0.5, M=200), 30000, 2, [0.1]),  # int16 sums
+])
+def test_memory_estimate_bounds_the_measured_peak(model, controls, N, samples, T):
+    """The estimate is an upper bound of the traced peak (NumPy reports to tracemalloc) and
+    not a wild one (within 4x plus the fixed 32 MiB allowance for Philox chunks)."""
+    grid = Grid.build(model, N=N, T=T, samples=samples, sweeps=6, burn_in=2, replicas=2,
+                      controls=controls)
+    p = next(grid.points())
+    est = point_memory(model, grid.sampler, p.controls, N, samples)
+    tracemalloc.start()
+    try:
+        grid.run(normalize_seed(1), p, range(samples))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= est <= 4 * peak + 2**25, (peak, est)
