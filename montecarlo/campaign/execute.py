@@ -16,6 +16,7 @@ import os
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -197,7 +198,7 @@ def _run_local(spec: CampaignSpec, st: CampaignStore, pending: Iterable[Task], r
             except Exception as exc:  # a task's failure is recorded; the others go on
                 if attempt <= retries:
                     continue
-                st.log(_failure(task, exc, traceback.format_exc(), attempt))
+                writer.log(_failure(task, exc, traceback.format_exc(), attempt))
             else:
                 writer.write(task, res.arrays, res.record)
             break
@@ -225,24 +226,24 @@ def _run_dask(spec: CampaignSpec, st: CampaignStore, pending: list[Task], retrie
     try:
         if progress:
             print(f"dask dashboard: {client.dashboard_link}", file=sys.stderr)
-        writer = st.writer()
-        tag = spec.spec_hash[:12]
-        futures = {client.submit(compute_task, spec.spec_json, t.index, key=f"assoc-{tag}-"
-                                 f"{t.index}-{time.time_ns()}", retries=retries, pure=False,
+        tag = f"assoc-{spec.spec_hash[:12]}-{uuid.uuid4().hex[:8]}"  # this run's task keys
+        futures = {client.submit(compute_task, spec.spec_json, t.index, key=f"{tag}-{t.index}",
+                                 retries=retries, pure=False,
                                  resources=dict(resources) if resources else None): t
                    for t in pending}
+        writer = st.writer()
         try:
-            for fut in as_completed(futures):
+            for fut in as_completed(futures):  # each result is written as it arrives
                 task = futures[fut]
                 if fut.status == "error":
                     exc = fut.exception()
                     tb = "".join(traceback.format_tb(fut.traceback())) + f"{exc!r}\n"
-                    st.log(_failure(task, exc, tb, retries + 1))
+                    writer.log(_failure(task, exc, tb, retries + 1))
                 else:
                     try:
                         res = fut.result()
                     except Exception as exc:  # e.g. the task was lost with all its workers
-                        st.log(_failure(task, exc, traceback.format_exc(), retries + 1))
+                        writer.log(_failure(task, exc, traceback.format_exc(), retries + 1))
                     else:
                         writer.write(task, res.arrays, res.record)
                 fut.release()

@@ -34,12 +34,14 @@ import socket
 import uuid
 import warnings
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from .chunks import ENCODING, ArrayLayout, layouts
 from .spec import CampaignSpec, Task
 
 __all__ = ["CampaignStore", "StoreError", "Records", "provenance", "now"]
@@ -137,10 +139,11 @@ class CampaignStore:
             ds = spec.grid.template()
             ds = spec.grid.finalize(ds, _root(spec), **attrs)
             chunks = _chunks(spec, ds)
-            encoding = {v: {"chunks": chunks[v]} for v in ds.data_vars}
+            encoding = {v: {"chunks": chunks[v], **ENCODING} for v in ds.data_vars}
             # zarr format 3 without consolidated metadata (not part of its spec): each
             # array's own metadata is read, so a damaged one is noticed
-            ds.to_zarr(tmp, mode="w-", encoding=encoding, consolidated=False, zarr_format=3)
+            _lay_out(ds, tmp, encoding)
+            layouts(tmp, list(ds.data_vars))  # the chunk files are what chunks.py writes
             (tmp / _META).mkdir()
             _write_atomic(tmp / _META / "spec.json", json.dumps(
                 {"format": FORMAT, "spec": spec.spec, "spec_hash": spec.spec_hash},
@@ -187,26 +190,47 @@ class CampaignStore:
             raise StoreError(f"{str(path)!r} was made by another spec ({diff}); it was left "
                              f"untouched: use another store, or the spec it was made with")
         store = cls(path, stored)
-        store.records()  # a log that cannot be parsed is corruption too
-        store._read()  # and so is an array or a chunk that cannot be read
+        store._check(store.records())  # a log, an array or a chunk that is off: corrupt
         return store
 
-    def _read(self) -> xr.Dataset:
-        """Every array of the store, read and checked against the spec's layout."""
+    def _corrupt(self, exc: BaseException) -> StoreError:
+        return StoreError(f"{str(self.path)!r} is a corrupt campaign store ({_reason(exc)}); "
+                          f"it was left untouched")
+
+    def _layouts(self) -> dict[str, ArrayLayout]:
+        """The result arrays' chunk layouts, checked against the spec's grid."""
         template = self.spec.grid.template()
+        expect = _chunks(self.spec, template)
         try:
-            with _quiet(), xr.open_zarr(self.path, chunks=None, consolidated=False,
-                                        zarr_format=3) as ds:
-                ds = ds.load()
-            for v in template.variables:
-                assert v in ds.variables, f"variable {v!r} is missing"
-                assert ds[v].dims == template[v].dims, f"variable {v!r} has dims {ds[v].dims}"
-                assert ds[v].shape == template[v].shape, f"variable {v!r} has shape " \
-                                                          f"{ds[v].shape}"
+            out = layouts(self.path, list(template.data_vars))
+            for v, lay in out.items():
+                assert lay.dims == template[v].dims, f"variable {v!r} has dims {lay.dims}"
+                assert lay.shape == template[v].shape, f"variable {v!r} has shape {lay.shape}"
+                assert lay.chunks == expect[v], f"variable {v!r} has chunks {lay.chunks}"
         except Exception as exc:
-            raise StoreError(f"{str(self.path)!r} is a corrupt campaign store "
-                             f"({_reason(exc)}); it was left untouched") from None
-        return ds[list(template.data_vars)].assign_attrs(ds.attrs)
+            raise self._corrupt(exc) from None
+        return out
+
+    def _check(self, rec: Records) -> None:
+        """Every array's layout, and a chunk file of the right size for each done task."""
+        controls = self.spec.grid.model.controls
+        try:
+            for lay in self._layouts().values():
+                for t in rec.done:
+                    path, _ = lay._where(self.spec.tasks[t].region(controls))
+                    try:
+                        size = os.stat(path).st_size
+                    except FileNotFoundError:
+                        size = -1
+                    name = os.path.relpath(path, self.path)
+                    assert size == lay.nbytes, (
+                        f"chunk {name} of finished task {t} has {max(size, 0)} bytes, not "
+                        f"{lay.nbytes}" if size >= 0 else
+                        f"chunk {name} of finished task {t} is missing")
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise self._corrupt(exc) from None
 
     # -- the completion log ---------------------------------------------------------------
     def records(self) -> Records:
@@ -300,21 +324,32 @@ class CampaignStore:
         task counts.
         """
         rec = self.records()
-        ds = self._read()
         grid = self.spec.grid
         controls = grid.model.controls
+        lays = self._layouts()
+        try:
+            with _quiet(), xr.open_zarr(self.path, chunks=None, consolidated=False,
+                                        zarr_format=3) as lazy:
+                coords = lazy.coords.to_dataset().load()
+                attrs = {v: dict(lazy[v].attrs) for v in lays}
+                ds_attrs = dict(lazy.attrs)
+            arrays = {v: np.full(lay.shape, np.nan) for v, lay in lays.items()}
+            regions = [self.spec.tasks[t].region(controls) for t in rec.done]
+            # only finished tasks are read (a killed one may have left chunks); the reads
+            # are file-system bound and run on a few threads
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(lambda vr: lays[vr[0]].read_into(arrays[vr[0]], vr[1]),
+                              ((v, r) for v in lays for r in regions)))
+            data = {v: xr.Variable(lay.dims, arrays[v], attrs[v]) for v, lay in lays.items()}
+        except Exception as exc:
+            raise self._corrupt(exc) from None
+        ds = xr.Dataset(data, coords=coords.coords, attrs=ds_attrs)
         done = np.zeros(tuple(ds.sizes[d] for d in (*controls, "N", "sample")), dtype=bool)
         for t in rec.done:
-            task = self.spec.tasks[t]
-            region = task.region(controls)
+            region = self.spec.tasks[t].region(controls)
             done[tuple(region[d] for d in (*controls, "N", "sample"))] = True
-        done_da = xr.DataArray(done, dims=(*controls, "N", "sample"),
-                               attrs={"long_name": "sample finished (its task is recorded "
-                                                   "done)", "units": "1"})
-        for v in list(ds.data_vars):
-            ds[v] = ds[v].where(done_da)  # a task killed half-way may have written chunks
-        ds["done"] = done_da
-        ds = ds.transpose(*grid.dims, ...)
+        ds["done"] = xr.Variable((*controls, "N", "sample"), done, {
+            "long_name": "sample finished (its task is recorded done)", "units": "1"})
         tasks = [rec.done[t] for t in sorted(rec.done)]
         starts = [r["time"] for r in rec.runs if r["event"] == "start"]
         ds.attrs.update(
@@ -332,50 +367,54 @@ class CampaignStore:
 
 
 class TaskWriter:
-    """Writes tasks' results into their regions: all variables of a task concurrently."""
+    """Writes each task's results into its chunks (:mod:`.chunks`), then logs it done.
+
+    Writes are made in the calling thread, as each result arrives: a background writer
+    thread was measured to slow the engine's own threads more than it hid the file
+    system's latency (``benchmarks/campaign_overhead.py``). A task is logged done only
+    after its chunks, so a kill loses at most the task being written, which a resume runs
+    again.
+    """
 
     def __init__(self, store: CampaignStore) -> None:
-        import zarr
-
         self.store = store
-        controls = store.spec.grid.model.controls
-        self._controls = controls
-        with _quiet():
-            group = zarr.open_group(store.path, mode="r+", zarr_format=3)
-            self._arrays = {n: group[n] for n in store.spec.grid.template().data_vars}
-        self._dims = {n: tuple(a.metadata.dimension_names) for n, a in self._arrays.items()}
-
-    def _selection(self, name: str, task: Task) -> tuple:
-        region = task.region(self._controls)
-        return tuple(region.get(d, slice(None)) for d in self._dims[name])
+        self._controls = store.spec.grid.model.controls
+        self._layouts = store._layouts()
 
     def write(self, task: Task, results: Mapping[str, np.ndarray],
               record: Mapping[str, Any]) -> None:
         """Write ``results`` (arrays (T, sample[, pattern])), then log ``record`` as done."""
-        missing = set(self._arrays) - set(results)
+        missing = set(self._layouts) - set(results)
         if missing:
             raise ValueError(f"task {task.index} returned no {sorted(missing)}")
-        items = [(self._arrays[n], self._selection(n, task), np.asarray(results[n]))
-                 for n in self._arrays]
-        _write_all(items)
+        region = task.region(self._controls)
+        for name, lay in self._layouts.items():
+            lay.write(region, results[name])
         self.store.log({"event": "done", "task": task.index, "key": task.key, **record})
 
+    def log(self, event: Mapping[str, Any]) -> None:
+        """Log an event (a failure)."""
+        self.store.log(dict(event))
 
-def _write_all(items: list[tuple[Any, tuple, np.ndarray]]) -> None:
-    """Write every (array, selection, values) item, concurrently through zarr's event loop."""
+
+def _lay_out(ds: xr.Dataset, path: pathlib.Path, encoding: dict[str, Any]) -> None:
+    """Write the store's metadata and coordinates; the result chunks stay unwritten (NaN).
+
+    With dask, the data variables are lazy and nothing of them is written; without it,
+    xarray writes NumPy arrays of NaN, which zarr skips chunk by chunk (slower for large
+    grids, same store).
+    """
     try:
-        import asyncio
-
-        from zarr.core.sync import sync
-    except ImportError:  # pragma: no cover - an older or newer zarr layout
-        for arr, sel, val in items:
-            arr[sel] = val
+        import dask.array  # noqa: F401
+    except ImportError:
+        ds.to_zarr(path, mode="w-", encoding=encoding, consolidated=False, zarr_format=3)
         return
-
-    async def go() -> None:
-        await asyncio.gather(*(arr.async_array.setitem(sel, val) for arr, sel, val in items))
-
-    sync(go())
+    # one dask chunk per variable (a multiple of its zarr chunks): the graph stays tiny
+    lazy = ds.copy()
+    for v in ds.data_vars:
+        lazy[v] = ds[v].chunk(-1)
+    lazy.to_zarr(path, mode="w-", encoding=encoding, consolidated=False, zarr_format=3,
+                 compute=False)
 
 
 def _chunks(spec: CampaignSpec, ds: xr.Dataset) -> dict[str, tuple[int, ...]]:
