@@ -61,6 +61,8 @@ def main() -> None:
     c = Campaign(spec(args.tasks, args.sweeps))
     n = len(c.tasks)
     c.grid.run(normalize_seed(0), c.tasks[0].point, [0])  # warm the imports and caches
+    import dask.array  # noqa: F401  (the store's imports too: a one-off cost, not per task)
+    import zarr  # noqa: F401
     base1, ref = baseline(c)
     folder = tempfile.mkdtemp(prefix="campaign-overhead-")
     try:

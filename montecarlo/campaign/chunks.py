@@ -61,10 +61,12 @@ class ArrayLayout:
         """Write the chunk of ``region`` (values shaped like the region, integer-indexed
         dimensions dropped), padded with NaN, atomically."""
         path, where = self._where(region)
-        full = np.full(self.chunks, np.nan, dtype="<f8")
-        inner = tuple(slice(0, s.stop - s.start) for s in where)
-        full[inner] = np.asarray(values, dtype=np.float64).reshape(
-            tuple(s.stop - s.start for s in where))
+        shape = tuple(s.stop - s.start for s in where)
+        full = np.asarray(values, dtype="<f8").reshape(shape)
+        if shape != self.chunks:  # an edge chunk: padded with the fill value
+            padded = np.full(self.chunks, np.nan, dtype="<f8")
+            padded[tuple(slice(0, n) for n in shape)] = full
+            full = padded
         folder, name = os.path.split(path)
         tmp = os.path.join(folder, f".{name}.{os.getpid()}.partial")
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
@@ -74,7 +76,7 @@ class ArrayLayout:
             os.makedirs(folder, exist_ok=True)
             fd = os.open(tmp, flags, 0o644)
         try:
-            os.write(fd, full.tobytes())
+            os.write(fd, full.tobytes())  # C order
         finally:
             os.close(fd)
         os.replace(tmp, path)  # atomic: a reader sees the old chunk or the new one
@@ -84,12 +86,14 @@ class ArrayLayout:
         chunk file is missing or has the wrong size."""
         path, where = self._where(region)
         try:
-            data = np.fromfile(path, dtype="<f8")
+            with open(path, "rb", buffering=0) as f:
+                raw = f.read()
         except FileNotFoundError:
             raise ValueError(f"chunk {self._name(path)} is missing") from None
-        if data.size * 8 != self.nbytes:
-            raise ValueError(f"chunk {self._name(path)} has "
-                             f"{data.size * 8} bytes, not {self.nbytes}")
+        if len(raw) != self.nbytes:
+            raise ValueError(f"chunk {self._name(path)} has {len(raw)} bytes, not "
+                             f"{self.nbytes}")
+        data = np.frombuffer(raw, dtype="<f8")
         inner = tuple(slice(0, s.stop - s.start) for s in where)
         out[where] = data.reshape(self.chunks)[inner]
 

@@ -27,6 +27,8 @@ import xarray as xr
 
 from assoc.seeding import normalize_seed
 
+from ..memory import check_memory
+from ..point import point_memory
 from .spec import CampaignSpec, Task
 from .store import CampaignStore, StoreError, now, provenance
 
@@ -67,10 +69,20 @@ def _where() -> dict[str, str]:
     return {"host": p["host"], "device": p["device"]}
 
 
-def compute_task(spec_json: str, index: int, attempt: int = 1) -> TaskResult:
-    """Run task ``index`` of the spec ``spec_json`` (what a worker executes)."""
+def compute_task(spec_json: str, index: int, attempt: int | None = None) -> TaskResult:
+    """Run task ``index`` of the spec ``spec_json`` (what a worker executes).
+
+    The task's memory is checked on the machine that runs it, before anything is allocated.
+    ``attempt`` is recorded (in-process runs count them; dask retries them itself).
+    """
     spec = _spec(spec_json)
     task = spec.tasks[index]
+    grid = spec.grid
+    check_memory(point_memory(grid.model, grid.sampler, task.point.controls, task.point.N,
+                              len(task.samples)),
+                 point_memory(grid.model, grid.sampler, task.point.controls, task.point.N, 1),
+                 what=grid.describe(task.point), samples=len(task.samples),
+                 samples_name="samples_per_task")
     started, t0 = now(), time.perf_counter()
     arrays = spec.grid.run(normalize_seed(spec.seed), task.point, task.samples)
     seconds = time.perf_counter() - t0
@@ -117,6 +129,9 @@ def run_campaign(spec: CampaignSpec, store: str | os.PathLike, *, client: Any = 
     StoreError
         When the store is not a campaign store, is corrupt, was made by another spec, is
         being run by another process, or exists while ``resume`` is False.
+    InsufficientMemoryError
+        In-process, before anything is written, when a task cannot fit in memory (on a
+        cluster each worker checks its own tasks, which then fail like any other error).
     CampaignFailed
         After every other task has finished, when some tasks failed.
     """
@@ -127,6 +142,8 @@ def run_campaign(spec: CampaignSpec, store: str | os.PathLike, *, client: Any = 
         raise ValueError(f"workers must be an integer >= 1 (got {workers!r})")
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ValueError(f"retries must be an integer >= 0 (got {retries!r})")
+    if client is None and scheduler is None and workers is None:
+        spec.check_memory()  # in-process: this machine runs every task
     path = os.fspath(store)
     if os.path.exists(path):
         st = CampaignStore.open(path, spec)

@@ -104,8 +104,9 @@ class CampaignSpec:
     Raises
     ------
     SpecError
-        Naming the field and its valid range: an unknown or missing field, an invalid value
-        (the checks of :func:`montecarlo.simulate`), or a task that cannot fit in memory.
+        Naming the field and its valid range: an unknown or missing field, or an invalid
+        value (the checks of :func:`montecarlo.simulate`). Whether a task fits in memory
+        depends on the machine that runs it: :meth:`check_memory`.
     """
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
@@ -138,7 +139,6 @@ class CampaignSpec:
                               controls={c: spec[c] for c in model.controls})
             per_task = spec.get("samples_per_task", grid.samples)
             per_task = check_int("samples_per_task", per_task, low=1, high=grid.samples)
-            grid.check_memory(per_task, "samples_per_task")
         except SpecError:
             raise
         except ValueError as exc:
@@ -177,6 +177,11 @@ class CampaignSpec:
     @property
     def model(self):
         return self.grid.model
+
+    def check_memory(self) -> None:
+        """Refuse, naming ``N`` or ``samples_per_task``, when a task cannot fit in this
+        machine's memory (:class:`assoc.errors.InsufficientMemoryError`)."""
+        self.grid.check_memory(self.samples_per_task, "samples_per_task")
 
     @cached_property
     def spec_json(self) -> str:

@@ -34,7 +34,6 @@ import socket
 import uuid
 import warnings
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -335,11 +334,9 @@ class CampaignStore:
                 ds_attrs = dict(lazy.attrs)
             arrays = {v: np.full(lay.shape, np.nan) for v, lay in lays.items()}
             regions = [self.spec.tasks[t].region(controls) for t in rec.done]
-            # only finished tasks are read (a killed one may have left chunks); the reads
-            # are file-system bound and run on a few threads
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(lambda vr: lays[vr[0]].read_into(arrays[vr[0]], vr[1]),
-                              ((v, r) for v in lays for r in regions)))
+            for v, lay in lays.items():  # only finished tasks: a killed one may have
+                for r in regions:          # left chunks behind
+                    lay.read_into(arrays[v], r)
             data = {v: xr.Variable(lay.dims, arrays[v], attrs[v]) for v, lay in lays.items()}
         except Exception as exc:
             raise self._corrupt(exc) from None

@@ -8,7 +8,7 @@ spin-glass overlaps), the sample means are extrapolated to N -> infinity in
 1/N (:func:`assoc.compare.extrapolate_in_N`) and compared with
 :func:`theory.hopfield.solve` by z-scores (:func:`assoc.compare.compare`).
 
-    python -m papers ags-mc-crosscheck [--quick] [--out DIR] [--seed S]
+    python -m papers ags-mc-crosscheck [--quick] [--out DIR] [--seed S] [--store DIR]
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import xarray as xr
 
 from assoc.compare import compare, extrapolate_in_N
 from assoc.models import Hopfield
-from montecarlo import simulate
 from theory import hopfield
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 
 ALPHA = 0.05
 TS = (0.1, 0.3, 0.5)
@@ -30,10 +29,12 @@ M_BASIN = 0.6
 RUNS = {False: ([1000, 2000, 4000], 24, 300), True: ([400, 800, 1600], 12, 120)}
 
 
-def crosscheck(Ns, samples: int, sweeps: int, seed: int, Ts=TS) -> tuple[xr.Dataset, xr.Dataset]:
-    """Comparison Dataset (z_m, m_mc, m_sem, m_theory over alpha, T) and the raw Monte Carlo."""
-    mc = simulate(Hopfield(), N=list(Ns), alpha=ALPHA, T=list(Ts), samples=samples,
-                  sweeps=sweeps, burn_in=sweeps // 3, seed=seed)
+def crosscheck(Ns, samples: int, sweeps: int, seed: int, Ts=TS,
+               store=None) -> tuple[xr.Dataset, xr.Dataset]:
+    """Comparison Dataset (z_m, m_mc, m_sem, m_theory over alpha, T) and the raw Monte Carlo
+    (run as a campaign in ``store``, or in memory)."""
+    mc = monte_carlo(Hopfield(), store, N=list(Ns), alpha=ALPHA, T=list(Ts), samples=samples,
+                     sweeps=sweeps, burn_in=sweeps // 3, seed=seed)
     kept = mc.where(mc.m_min > M_BASIN)
     ex = extrapolate_in_N(kept)
     out = compare(hopfield.solve(ALPHA, list(Ts)), ex)
@@ -46,11 +47,11 @@ def crosscheck(Ns, samples: int, sweeps: int, seed: int, Ts=TS) -> tuple[xr.Data
 
 
 def main(argv: list[str]) -> int:
-    ap = figure_parser("ags-mc-crosscheck", __doc__.splitlines()[0])
+    ap = figure_parser("ags-mc-crosscheck", __doc__.splitlines()[0], monte_carlo=True)
     args = ap.parse_args(argv)
     Ns, samples, sweeps = RUNS[args.quick]
     Ts = TS[:2] if args.quick else TS  # T = 0.5 needs N >= 1000 to stay retrieved
-    out, mc = crosscheck(Ns, samples, sweeps, args.seed, Ts)
+    out, mc = crosscheck(Ns, samples, sweeps, args.seed, Ts, mc_stores(args) / "mc.zarr")
     write_netcdf(out, args.out / "ags_mc_crosscheck.nc")
     write_netcdf(mc, args.out / "ags_mc_crosscheck_mc.nc")
     print(f"alpha = {ALPHA}, N = {Ns}, samples = {samples}, sweeps = {sweeps}, seed = {args.seed}")

@@ -21,10 +21,9 @@ import numpy as np
 
 from assoc.compare import compare
 from assoc.models import Hopfield
-from montecarlo import simulate
 from theory import hopfield
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 
 #: Monte Carlo settings: (sizes, samples, sweeps) in quick and full modes.
 SETTINGS = {
@@ -37,15 +36,17 @@ SETTINGS = {
 M_ALPHA = 0.05  # load of the m(T) panel
 
 
-def compute(quick: bool, seed: int):
-    """Theory lines, m(T) at ``M_ALPHA`` and the Monte Carlo Dataset."""
+def compute(quick: bool, seed: int, stores=None):
+    """Theory lines, m(T) at ``M_ALPHA`` and the Monte Carlo Dataset (a campaign in
+    ``stores``, or in memory)."""
     cfg = SETTINGS[quick]
     lines = hopfield.transition_lines(cfg["alphas"])
     lines.attrs["alpha_c_T0"] = hopfield.critical_capacity(0.0)
     T_curve = np.linspace(0.0, 1.0, 41 if quick else 201)
     m_theory = hopfield.solve(M_ALPHA, T_curve)
-    mc = simulate(Hopfield(), N=cfg["N"], alpha=sorted(set(cfg["mc_alpha"]) | {M_ALPHA}),
-                  T=cfg["mc_T"], samples=cfg["samples"], sweeps=cfg["sweeps"], seed=seed)
+    mc = monte_carlo(Hopfield(), stores and stores / "mc.zarr", N=cfg["N"],
+                     alpha=sorted(set(cfg["mc_alpha"]) | {M_ALPHA}), T=cfg["mc_T"],
+                     samples=cfg["samples"], sweeps=cfg["sweeps"], seed=seed)
     return lines, m_theory, mc
 
 
@@ -92,10 +93,10 @@ def plot(lines, m_theory, mc, path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    ap = figure_parser("ags-phase-diagram", __doc__.splitlines()[0])
+    ap = figure_parser("ags-phase-diagram", __doc__.splitlines()[0], monte_carlo=True)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    lines, m_theory, mc = compute(args.quick, args.seed)
+    lines, m_theory, mc = compute(args.quick, args.seed, mc_stores(args))
     out = args.out
     files = [
         write_netcdf(lines, out / "ags_phase_diagram_lines.nc"),

@@ -19,10 +19,9 @@ import xarray as xr
 
 from assoc.compare import compare, extrapolate_in_N
 from assoc.models import DenseHebbian
-from montecarlo import simulate
 from theory import dense
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 
 M_BASIN = 0.5
 #: P -> (alpha, temperatures, sizes) of the full and quick runs; (samples, sweeps).
@@ -33,12 +32,13 @@ POINTS = {
 RUNS = {False: (16, 200), True: (8, 120)}
 
 
-def crosscheck(P: int, quick: bool, seed: int) -> tuple[xr.Dataset, xr.Dataset]:
-    """Comparison Dataset (z_m, m_mc, m_sem, m_theory, replicon, n_kept) and the raw MC."""
+def crosscheck(P: int, quick: bool, seed: int, store=None) -> tuple[xr.Dataset, xr.Dataset]:
+    """Comparison Dataset (z_m, m_mc, m_sem, m_theory, replicon, n_kept) and the raw MC (a
+    campaign in ``store``, or in memory)."""
     alpha, Ts, Ns = POINTS[quick][P]
     samples, sweeps = RUNS[quick]
-    mc = simulate(DenseHebbian(P), N=list(Ns), alpha=alpha, T=list(Ts), samples=samples,
-                  sweeps=sweeps, burn_in=sweeps // 3, seed=seed)
+    mc = monte_carlo(DenseHebbian(P), store, N=list(Ns), alpha=alpha, T=list(Ts),
+                     samples=samples, sweeps=sweeps, burn_in=sweeps // 3, seed=seed)
     kept = mc.where(mc.m_min > M_BASIN)
     ex = extrapolate_in_N(kept)
     th = dense.solve(P, alpha, list(Ts))
@@ -66,7 +66,7 @@ def report(out: xr.Dataset) -> str:
 
 
 def main(argv: list[str]) -> int:
-    ap = figure_parser("dense-mc-crosscheck", __doc__.splitlines()[0])
+    ap = figure_parser("dense-mc-crosscheck", __doc__.splitlines()[0], monte_carlo=True)
     ap.add_argument("--P", type=int, nargs="+", default=[3, 4], choices=[3, 4],
                     help="interaction orders to check (default 3 4)")
     args = ap.parse_args(argv)
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     print(f"samples = {samples}, sweeps = {sweeps} (burn-in {sweeps // 3}), seed = {args.seed}, "
           f"selection m_min > {M_BASIN}")
     for P in args.P:
-        out, mc = crosscheck(P, args.quick, args.seed)
+        out, mc = crosscheck(P, args.quick, args.seed, mc_stores(args) / f"p{P}.zarr")
         write_netcdf(out, args.out / f"dense_mc_crosscheck_p{P}.nc")
         write_netcdf(mc, args.out / f"dense_mc_crosscheck_p{P}_mc.nc")
         print(report(out))

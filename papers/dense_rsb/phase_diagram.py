@@ -20,10 +20,9 @@ import time
 import numpy as np
 
 from assoc.models import DenseHebbian
-from montecarlo import simulate
 from theory import dense
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 
 P = 4
 SETTINGS = {
@@ -35,7 +34,7 @@ SETTINGS = {
 }
 
 
-def compute(quick: bool, seed: int):
+def compute(quick: bool, seed: int, stores=None):
     cfg = SETTINGS[quick]
     rs = dense.transition_lines(P, cfg["alphas"], "RS", n_T=cfg["n_T"])
     rs.attrs["alpha_c_T0"] = dense.critical_capacity(P, 0.0, "RS")
@@ -43,8 +42,9 @@ def compute(quick: bool, seed: int):
     if cfg["rsb"]:
         rsb = dense.transition_lines(P, cfg["alphas"], "1RSB", n_T=cfg["n_T"])
         rsb.attrs["alpha_c_T0"] = dense.critical_capacity(P, 0.0, "1RSB")
-    mc = simulate(DenseHebbian(P), N=cfg["N"], alpha=cfg["mc_alpha"], T=cfg["mc_T"],
-                  samples=cfg["samples"], sweeps=cfg["sweeps"], seed=seed)
+    mc = monte_carlo(DenseHebbian(P), stores and stores / "mc.zarr", N=cfg["N"],
+                     alpha=cfg["mc_alpha"], T=cfg["mc_T"], samples=cfg["samples"],
+                     sweeps=cfg["sweeps"], seed=seed)
     return rs, rsb, mc
 
 
@@ -80,10 +80,10 @@ def plot(rs, rsb, mc, path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    ap = figure_parser("dense-phase-diagram", __doc__.splitlines()[0])
+    ap = figure_parser("dense-phase-diagram", __doc__.splitlines()[0], monte_carlo=True)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    rs, rsb, mc = compute(args.quick, args.seed)
+    rs, rsb, mc = compute(args.quick, args.seed, mc_stores(args))
     files = [write_netcdf(rs, args.out / "dense_phase_diagram_rs.nc"),
              write_netcdf(mc, args.out / "dense_phase_diagram_mc.nc")]
     if rsb is not None:

@@ -24,10 +24,9 @@ import numpy as np
 import xarray as xr
 
 from assoc.models import ExampleHebbian
-from montecarlo import simulate
 from theory import multitasking as mt
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 from .overlaps import ranked_estimate
 
 K, D, R_QUALITY, T_LEARN, THETA = 2, 0.3, 0.4, 0.05, 1.0
@@ -39,13 +38,13 @@ SETTINGS = {
 }
 
 
-def compute(quick: bool, seed: int):
+def compute(quick: bool, seed: int, stores=None):
     cfg = SETTINGS[quick]
     theory = {p: mt.solve(K, D, T_LEARN, r=R_QUALITY, M=cfg["M_th"].tolist(), protocol=p,
                           state="equilibrium") for p in mt.PROTOCOLS}
-    runs = [simulate(ExampleHebbian(K=K, protocol=p), d=D, T=T_LEARN, N=cfg["N"],
-                     r=R_QUALITY, M=cfg["M_mc"], samples=cfg["samples"],
-                     sweeps=cfg["sweeps"], seed=seed)
+    runs = [monte_carlo(ExampleHebbian(K=K, protocol=p), stores and stores / f"{p}.zarr", d=D,
+                        T=T_LEARN, N=cfg["N"], r=R_QUALITY, M=cfg["M_mc"],
+                        samples=cfg["samples"], sweeps=cfg["sweeps"], seed=seed)
             for p in mt.PROTOCOLS]
     mc = xr.concat(runs, dim="protocol", combine_attrs="override")
     mc = mc.assign_coords(protocol=list(mt.PROTOCOLS))
@@ -104,10 +103,10 @@ def plot(theory, mc, thr, path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    ap = figure_parser("multitasking-learning", __doc__.splitlines()[0])
+    ap = figure_parser("multitasking-learning", __doc__.splitlines()[0], monte_carlo=True)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    theory, mc, thr = compute(args.quick, args.seed)
+    theory, mc, thr = compute(args.quick, args.seed, mc_stores(args))
     out = args.out
     files = [write_netcdf(ds, out / f"multitasking_learning_theory_{p}.nc")
              for p, ds in theory.items()]

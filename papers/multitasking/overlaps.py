@@ -22,10 +22,9 @@ import xarray as xr
 
 from assoc.compare import extrapolate_in_N
 from assoc.models import MultitaskingHebbian
-from montecarlo import simulate
 from theory import multitasking as mt
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 
 T_PLOT = 0.05
 SETTINGS = {
@@ -37,16 +36,17 @@ SETTINGS = {
 }
 
 
-def compute(quick: bool, seed: int) -> tuple[list[xr.Dataset], list[xr.Dataset]]:
+def compute(quick: bool, seed: int,
+            stores=None) -> tuple[list[xr.Dataset], list[xr.Dataset]]:
     """Theory and Monte Carlo Datasets, one per K."""
     cfg = SETTINGS[quick]
     theory, mc = [], []
     for K in cfg["Ks"]:
         theory.append(mt.solve(K, cfg["d"], T_PLOT, state=["hierarchical", "parallel",
                                                             "equilibrium"]))
-        runs = [simulate(MultitaskingHebbian(K=K), d=cfg["mc_d"], T=T_PLOT,
-                         N=cfg["N"], samples=cfg["samples"], sweeps=cfg["sweeps"],
-                         seed=seed, start=s)
+        runs = [monte_carlo(MultitaskingHebbian(K=K), stores and stores / f"K{K}-{s}.zarr",
+                            d=cfg["mc_d"], T=T_PLOT, N=cfg["N"], samples=cfg["samples"],
+                            sweeps=cfg["sweeps"], seed=seed, start=s)
                 for s in ("hierarchical", "parallel")]
         both = xr.concat(runs, dim="start", combine_attrs="override")
         both = both.assign_coords(start=["hierarchical", "parallel"])
@@ -107,10 +107,10 @@ def plot(theory: list[xr.Dataset], mc: list[xr.Dataset], path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    ap = figure_parser("multitasking-overlaps", __doc__.splitlines()[0])
+    ap = figure_parser("multitasking-overlaps", __doc__.splitlines()[0], monte_carlo=True)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    theory, mc = compute(args.quick, args.seed)
+    theory, mc = compute(args.quick, args.seed, mc_stores(args))
     out = args.out
     files = []
     for th, sim in zip(theory, mc, strict=True):

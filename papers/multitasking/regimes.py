@@ -29,10 +29,9 @@ import numpy as np
 import xarray as xr
 
 from assoc.models import MultitaskingHebbian
-from montecarlo import simulate
 from theory import multitasking as mt
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 
 SETTINGS = {
     True: dict(Ks_diag=[2], d=np.linspace(0.0, 0.97, 25), T=np.linspace(0.0, 0.6, 13),
@@ -60,7 +59,7 @@ def _interval_text(b: xr.Dataset, branch: str, crit: str, width: float) -> str:
     return " U ".join(parts) if parts else "-"
 
 
-def table(cfg: dict, seed: int) -> tuple[str, xr.Dataset]:
+def table(cfg: dict, seed: int, stores=None) -> tuple[str, xr.Dataset]:
     """The boundary table (text) and the T = 0 boundaries of every K (Dataset)."""
     lines = [
         "# Multitasking Hebbian network, low storage: regime boundaries in d",
@@ -115,7 +114,7 @@ def table(cfg: dict, seed: int) -> tuple[str, xr.Dataset]:
                              for c in mt.CRITERIA)
             lines.append(f"K={K} {br:13s} {row}")
     if cfg["mc"]:
-        lines += mc_check_lines(seed)
+        lines += mc_check_lines(seed, stores)
     for Tv in cfg["T_hot"]:
         lines += ["", f"## T = {Tv}: intervals [lo, hi) of d (exists | stable | global)",
                   "# (bisection to 1e-7; 'other': the global minimum is none of the listed states;",
@@ -185,8 +184,9 @@ def second_method_edges(b: xr.Dataset, K: int, T: float, *, width: float = 1e-5,
     return out
 
 
-def mc_check_lines(seed: int) -> list[str]:
-    """Zero-temperature Monte Carlo bracket of d_H (K = 3, 4, 5; d_H -+ 0.02)."""
+def mc_check_lines(seed: int, stores=None) -> list[str]:
+    """Zero-temperature Monte Carlo bracket of d_H (K = 3, 4, 5; d_H -+ 0.02); campaigns
+    in ``stores`` (or in memory)."""
     from theory._multitasking_tables import archetype_law, site_table
     from theory._multitasking_zero import iterate_zero_map
 
@@ -200,8 +200,8 @@ def mc_check_lines(seed: int) -> list[str]:
     for K in (3, 4, 5):
         dH = mt.hierarchical_threshold(K)
         dv = [round(dH - 0.02, 4), round(dH + 0.02, 4)]
-        ds = simulate(MultitaskingHebbian(K=K), d=dv, T=0.0, N=N, samples=S,
-                      sweeps=30, burn_in=0, seed=seed)
+        ds = monte_carlo(MultitaskingHebbian(K=K), stores and stores / f"K{K}.zarr", d=dv,
+                         T=0.0, N=N, samples=S, sweeps=30, burn_in=0, seed=seed)
         for x_d in dv:
             x = ds.m.sel(d=x_d).isel(T=0, N=0)
             mean, se = x.mean("sample"), x.std("sample", ddof=1) / np.sqrt(S)
@@ -252,7 +252,7 @@ def plot(diags: list[xr.Dataset], path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    ap = figure_parser("multitasking-regimes", __doc__.splitlines()[0])
+    ap = figure_parser("multitasking-regimes", __doc__.splitlines()[0], monte_carlo=True)
     ap.add_argument("--table", type=pathlib.Path, default=None,
                     help="where to write the boundary table (default OUT/multitasking_regimes.txt)")
     args = ap.parse_args(argv)
@@ -261,7 +261,7 @@ def main(argv: list[str]) -> int:
     out = args.out
     diags = [diagram(K, cfg["d"], cfg["T"]) for K in cfg["Ks_diag"]]
     files = [write_netcdf(ds, out / f"multitasking_regimes_K{int(ds.K)}.nc") for ds in diags]
-    text, bounds = table(cfg, args.seed)
+    text, bounds = table(cfg, args.seed, mc_stores(args))
     files.append(write_netcdf(bounds, out / "multitasking_boundaries.nc"))
     png = out / "multitasking_regimes.png"
     plot(diags, png)

@@ -15,11 +15,13 @@ import time
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assoc import DenseHebbian, Hopfield, assert_valid_result
 from assoc.compare import compare, extrapolate_in_N
 from assoc.models import ExampleHebbian, MultitaskingHebbian
-from montecarlo import Campaign, campaign_status, open_campaign, simulate
+from montecarlo import Campaign, Metropolis, campaign_status, open_campaign, simulate
 from montecarlo.campaign import CampaignFailed, SpecError, StoreError
 from montecarlo.campaign.cli import main as cli
 
@@ -118,12 +120,20 @@ def test_toml_spec_equals_dict_spec(tmp_path):
     ({"model": {"name": "hopfeld"}}, "model.name must be one of"),
     ({"model": {"name": "hopfield", "K": 3}}, "model.K is not a parameter of model 'hopfield'"),
     ({"alpha": [0.001]}, "alpha must give at least one pattern"),
-    ({"N": [10**7]}, "N is too large"),
 ])
 def test_invalid_spec_is_rejected_before_any_task(tmp_path, change, match):
     spec = {**SPEC, **change}
     with pytest.raises(SpecError, match=match):
         Campaign(spec).run(tmp_path / "c.zarr")
+    assert not (tmp_path / "c.zarr").exists()
+
+
+def test_a_task_that_cannot_fit_is_refused_before_the_store_is_made(tmp_path):
+    from assoc.errors import InsufficientMemoryError
+
+    c = Campaign({**SPEC, "N": [40, 10**7]})  # valid: the memory is the running machine's
+    with pytest.raises(InsufficientMemoryError, match="N is too large: N = 10000000"):
+        c.run(tmp_path / "c.zarr")
     assert not (tmp_path / "c.zarr").exists()
 
 
@@ -374,3 +384,29 @@ def test_cli_run_status_export_resume(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "sweeps must be an integer >= 1 (got -1)" in err
     assert not (tmp_path / "bad.zarr").exists()
+
+
+@settings(max_examples=8)
+@given(per_task=st.integers(1, 3), order=st.randoms(use_true_random=False))
+def test_result_depends_on_neither_the_split_nor_the_order_of_tasks(per_task, order):
+    """Tasks computed in any order, with any samples_per_task, fill the same Dataset."""
+    import tempfile
+
+    from montecarlo.campaign.execute import compute_task
+    from montecarlo.campaign.store import CampaignStore
+
+    spec = {**SPEC, "samples": 3, "samples_per_task": per_task, "N": [30], "T": [0.0, 0.4],
+            "dynamics": {"name": "metropolis", "order": "random"}}
+    c = Campaign(spec)
+    tasks = list(c.tasks)
+    order.shuffle(tasks)
+    with tempfile.TemporaryDirectory() as d:
+        st_ = CampaignStore.create(f"{d}/c.zarr", c, {})
+        writer = st_.writer()
+        for t in tasks:
+            res = compute_task(c.spec_json, t.index)
+            writer.write(t, res.arrays, res.record)
+        ds = st_.dataset()
+    ref = simulate(Hopfield(), N=30, alpha=[0.05, 0.1], T=[0.0, 0.4], samples=3, sweeps=12,
+                   burn_in=4, seed=7, dynamics=Metropolis("random"))
+    xr.testing.assert_identical(_data(ds), _data(ref))

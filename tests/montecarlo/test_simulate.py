@@ -199,7 +199,7 @@ def test_too_many_samples_names_samples(monkeypatch):
     (DenseHebbian(3), dict(alpha=0.05), 60, 2, [0.2]),
     (MultitaskingHebbian(K=3), dict(d=0.4), 4000, 2, [0.1]),
     (ExampleHebbian(K=2, protocol="unsupervised"), dict(d=0.2, r=0.5, M=6), 3000, 2, [0.1]),
-    (ExampleHebbian(K=2), dict(d=0.2, r=0.5, M=200), 30000, 2, [0.1]),  # int16 sums
+    (ExampleHebbian(K=2), dict(d=0.2, r=0.5, M=200), 6000, 2, [0.1]),  # int16 sums
 ])
 def test_memory_estimate_bounds_the_measured_peak(model, controls, N, samples, T):
     """The estimate is an upper bound of the traced peak (NumPy reports to tracemalloc) and

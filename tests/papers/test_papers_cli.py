@@ -1,9 +1,11 @@
+import json
 import subprocess
 import sys
 
 import xarray as xr
 
 from assoc import assert_valid_result
+from montecarlo import open_campaign
 from papers.__main__ import commands, main
 
 
@@ -34,3 +36,25 @@ def test_ags_phase_diagram_quick(tmp_path):
         ok = lines.T_M.notnull().values
         assert ok.sum() > 10
         assert (lines.T_M.values[ok] < lines.T_g.values[ok]).all()
+    store = tmp_path / "ags-phase-diagram-mc-quick-seed2024" / "mc.zarr"  # the MC campaign
+    with xr.open_dataset(tmp_path / "ags_phase_diagram_mc.nc") as mc:
+        xr.testing.assert_identical(mc.load().drop_attrs(),
+                                    open_campaign(store).drop_vars("done").drop_attrs())
+
+
+def test_figure_monte_carlo_reuses_finished_points(tmp_path):
+    """papers._cli.monte_carlo: a campaign equal to simulate; a second run computes nothing."""
+    from assoc.models import Hopfield
+    from montecarlo import simulate
+    from papers._cli import monte_carlo
+
+    kw = dict(N=[40, 60], alpha=[0.05, 0.1], T=[0.2], samples=2, sweeps=8, seed=3)
+    store = tmp_path / "mc.zarr"
+    first = monte_carlo(Hopfield(), store, **kw)
+    again = monte_carlo(Hopfield(), store, **kw)
+    ref = simulate(Hopfield(), **kw)
+    xr.testing.assert_identical(first.drop_attrs(), ref.drop_attrs())
+    xr.testing.assert_identical(again.drop_attrs(), ref.drop_attrs())
+    starts = [json.loads(x) for x in (store / ".campaign" / "log.jsonl").read_text()
+              .splitlines() if '"start"' in x]
+    assert [s["pending"] for s in starts] == [4, 0]
