@@ -182,8 +182,7 @@ class CampaignStore:
             stored = CampaignSpec(info["spec"])
             assert stored.spec_hash == info["spec_hash"], "the spec does not match its hash"
         except Exception as exc:
-            raise StoreError(f"{str(path)!r} is a corrupt campaign store ({_reason(exc)}); it "
-                             f"was left untouched") from None
+            raise _corrupt(path, exc) from None
         if spec is not None and spec.spec_hash != stored.spec_hash:
             diff = "; ".join(spec.differences(stored.spec))
             raise StoreError(f"{str(path)!r} was made by another spec ({diff}); it was left "
@@ -191,10 +190,6 @@ class CampaignStore:
         store = cls(path, stored)
         store._check(store.records())  # a log, an array or a chunk that is off: corrupt
         return store
-
-    def _corrupt(self, exc: BaseException) -> StoreError:
-        return StoreError(f"{str(self.path)!r} is a corrupt campaign store ({_reason(exc)}); "
-                          f"it was left untouched")
 
     def _layouts(self) -> dict[str, ArrayLayout]:
         """The result arrays' chunk layouts, checked against the spec's grid."""
@@ -207,7 +202,7 @@ class CampaignStore:
                 assert lay.shape == template[v].shape, f"variable {v!r} has shape {lay.shape}"
                 assert lay.chunks == expect[v], f"variable {v!r} has chunks {lay.chunks}"
         except Exception as exc:
-            raise self._corrupt(exc) from None
+            raise _corrupt(self.path, exc) from None
         return out
 
     def _check(self, rec: Records) -> None:
@@ -229,7 +224,7 @@ class CampaignStore:
         except StoreError:
             raise
         except Exception as exc:
-            raise self._corrupt(exc) from None
+            raise _corrupt(self.path, exc) from None
 
     # -- the completion log ---------------------------------------------------------------
     def records(self) -> Records:
@@ -339,7 +334,7 @@ class CampaignStore:
                     lay.read_into(arrays[v], r)
             data = {v: xr.Variable(lay.dims, arrays[v], attrs[v]) for v, lay in lays.items()}
         except Exception as exc:
-            raise self._corrupt(exc) from None
+            raise _corrupt(self.path, exc) from None
         ds = xr.Dataset(data, coords=coords.coords, attrs=ds_attrs)
         done = np.zeros(tuple(ds.sizes[d] for d in (*controls, "N", "sample")), dtype=bool)
         for t in rec.done:
@@ -434,6 +429,11 @@ def _write_atomic(path: pathlib.Path, text: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     tmp.replace(path)
+
+
+def _corrupt(path: pathlib.Path, exc: BaseException) -> StoreError:
+    return StoreError(f"{str(path)!r} is a corrupt campaign store ({_reason(exc)}); it was "
+                      f"left untouched")
 
 
 def _reason(exc: BaseException) -> str:

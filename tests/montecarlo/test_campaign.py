@@ -309,6 +309,9 @@ def test_local_cluster_gives_the_same_dataset_and_survives_a_killed_worker(tmp_p
         os.kill(pids[victim], signal.SIGKILL)  # a worker dies mid-campaign
         th.join(180)
         assert not th.is_alive()
+        by_address = Campaign(CLUSTER_SPEC).run(tmp_path / "c.zarr", progress=False,
+                                                scheduler=cluster.scheduler_address)
+        xr.testing.assert_identical(_data(by_address), _data(inproc))
     assert len(_done_events(store)) == len(Campaign(CLUSTER_SPEC).tasks)
     xr.testing.assert_identical(_data(out["ds"]), _data(inproc))
     workers = {json.loads(x)["worker"] for x in (store / ".campaign" / "log.jsonl")
@@ -335,6 +338,22 @@ def test_gpu_tasks_land_only_on_workers_that_declare_the_resource(tmp_path):
     used = {json.loads(x)["worker"] for x in (tmp_path / "g.zarr" / ".campaign" / "log.jsonl")
             .read_text().splitlines() if '"done"' in x}
     assert used == {gpu.address}
+
+
+def test_cli_on_a_local_cluster_of_workers(tmp_path, capsys):
+    pytest.importorskip("distributed", reason="needs dask.distributed")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(KILL_SPEC.replace("N = [150, 200, 250]", "N = [40, 60]")
+                    .replace("samples = 8", "samples = 2"))
+    assert cli(["campaign", "run", str(spec), "--workers", "2"]) == 0
+    assert "dask dashboard: http" in capsys.readouterr().err
+    xr.testing.assert_identical(
+        _data(open_campaign(tmp_path / "spec.zarr")),
+        _data(Campaign.from_toml(spec).run(tmp_path / "local.zarr", progress=False)))
+    with pytest.raises(ValueError, match="give at most one of client, scheduler and workers"):
+        Campaign.from_toml(spec).run(tmp_path / "x.zarr", workers=2, scheduler="tcp://x:1")
+    with pytest.raises(ValueError, match=r"workers must be an integer >= 1 \(got 0\)"):
+        Campaign.from_toml(spec).run(tmp_path / "x.zarr", workers=0)
 
 
 def test_slurm_job_script_declares_the_gpu_resource():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -39,8 +41,10 @@ def _done(store: pathlib.Path) -> int:
 
 
 def test_readme_campaign_quick_start(tmp_path):
-    assoc = shutil.which("assoc")
-    assert assoc, "the assoc console script is installed with the project (pip install -e .)"
+    # the console script lies beside this interpreter (pip install -e .), on PATH or not
+    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}"
+                                 f"{os.environ.get('PATH', '')}"}
+    assert shutil.which("assoc", path=env["PATH"]), "pip install -e . installs `assoc`"
     heredoc, commands = _block()
     assert [c.split()[:3] for c in commands] == [["assoc", "campaign", c] for c in
                                                  ("run", "status", "run", "export")]
@@ -49,7 +53,7 @@ def test_readme_campaign_quick_start(tmp_path):
     store = tmp_path / "spec.zarr"
 
     proc = subprocess.Popen(run.split(), cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 120
     while _done(store) < 1 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -60,18 +64,18 @@ def test_readme_campaign_quick_start(tmp_path):
     kept = _done(store)
     assert 1 <= kept < 8
 
-    st = subprocess.run(status.split(), cwd=tmp_path, capture_output=True, text=True)
+    st = subprocess.run(status.split(), cwd=tmp_path, capture_output=True, text=True, env=env)
     assert st.returncode == 0 and f"{kept} done, 0 failed, {8 - kept} pending of 8" in st.stdout
     assert "not running" in st.stdout
-    again = subprocess.run(run.split(), cwd=tmp_path, capture_output=True, text=True)
+    again = subprocess.run(run.split(), cwd=tmp_path, capture_output=True, text=True, env=env)
     assert again.returncode == 2 and "--resume" in again.stderr  # never silently reused
-    res = subprocess.run(resume.split(), cwd=tmp_path, capture_output=True, text=True)
+    res = subprocess.run(resume.split(), cwd=tmp_path, capture_output=True, text=True, env=env)
     assert res.returncode == 0, res.stderr
     assert "8 done, 0 failed, 0 pending of 8 tasks" in res.stdout
     log = [json.loads(x) for x in (store / ".campaign" / "log.jsonl").read_text().splitlines()
            if x.endswith("}")]
     assert sorted(e["task"] for e in log if e["event"] == "done") == list(range(8))
-    ex = subprocess.run(export.split(), cwd=tmp_path, capture_output=True, text=True)
+    ex = subprocess.run(export.split(), cwd=tmp_path, capture_output=True, text=True, env=env)
     assert ex.returncode == 0, ex.stderr
 
     with xr.open_dataset(tmp_path / "spec.nc") as ds:
