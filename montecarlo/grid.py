@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,9 +114,11 @@ class Grid:
         c = ", ".join(f"{k} = {v}" for k, v in p.controls.items())
         return f"N = {p.N} ({c}, K = {self.n_patterns(p)})"
 
-    def check_memory(self, n_samples: int, samples_name: str = "samples") -> None:
-        """Refuse when a point of ``n_samples`` samples cannot fit (:mod:`montecarlo.memory`)."""
-        for p in self.points():
+    def check_memory(self, n_samples: int, samples_name: str = "samples",
+                     points: Iterable[Point] | None = None) -> None:
+        """Refuse when a point (of ``points``, default all) of ``n_samples`` samples cannot
+        fit in this machine's memory (:mod:`montecarlo.memory`)."""
+        for p in self.points() if points is None else points:
             check_memory(point_memory(self.model, self.sampler, p.controls, p.N, n_samples),
                          point_memory(self.model, self.sampler, p.controls, p.N, 1),
                          what=self.describe(p), samples=n_samples, samples_name=samples_name)

@@ -26,9 +26,8 @@ import numpy as np
 import xarray as xr
 
 from assoc.seeding import normalize_seed
+from assoc.validation import check_int
 
-from ..memory import check_memory
-from ..point import point_memory
 from .spec import CampaignSpec, Task
 from .store import CampaignStore, StoreError, now, provenance
 
@@ -77,12 +76,7 @@ def compute_task(spec_json: str, index: int, attempt: int | None = None) -> Task
     """
     spec = _spec(spec_json)
     task = spec.tasks[index]
-    grid = spec.grid
-    check_memory(point_memory(grid.model, grid.sampler, task.point.controls, task.point.N,
-                              len(task.samples)),
-                 point_memory(grid.model, grid.sampler, task.point.controls, task.point.N, 1),
-                 what=grid.describe(task.point), samples=len(task.samples),
-                 samples_name="samples_per_task")
+    spec.grid.check_memory(len(task.samples), "samples_per_task", [task.point])
     started, t0 = now(), time.perf_counter()
     arrays = spec.grid.run(normalize_seed(spec.seed), task.point, task.samples)
     seconds = time.perf_counter() - t0
@@ -135,14 +129,13 @@ def run_campaign(spec: CampaignSpec, store: str | os.PathLike, *, client: Any = 
     CampaignFailed
         After every other task has finished, when some tasks failed.
     """
+    local = client is None and scheduler is None and workers is None
     if sum(x is not None for x in (client, scheduler, workers)) > 1:
         raise ValueError("give at most one of client, scheduler and workers")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
-        raise ValueError(f"workers must be an integer >= 1 (got {workers!r})")
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise ValueError(f"retries must be an integer >= 0 (got {retries!r})")
-    if client is None and scheduler is None and workers is None:
+    if workers is not None:
+        check_int("workers", workers, low=1)
+    check_int("retries", retries, low=0)
+    if local:
         spec.check_memory()  # in-process: this machine runs every task
     path = os.fspath(store)
     if os.path.exists(path):
@@ -161,8 +154,7 @@ def run_campaign(spec: CampaignSpec, store: str | os.PathLike, *, client: Any = 
     with st.lock():
         rec = st.records()
         pending = [t for t in spec.tasks if t.index not in rec.done]
-        mode = "in-process" if client is None and scheduler is None and workers is None \
-            else "dask"
+        mode = "in-process" if local else "dask"
         st.log({"event": "start", "time": now(), "mode": mode, "pending": len(pending),
                 **provenance()})
         bar = _bar(len(spec.tasks), len(rec.done), progress)
