@@ -112,7 +112,7 @@ def simulate(
     ds = grid.template()
     everything = range(grid.samples)
     for p in grid.points():
+        region = dict(zip(grid.model.controls, p.index[:-1], strict=True), N=p.index[-1])
         for name, values in grid.run(root, p, everything).items():
-            region = dict(zip(grid.model.controls, p.index[:-1], strict=True), N=p.index[-1])
             ds[name][region] = values
     return grid.finalize(ds, root)

@@ -37,7 +37,7 @@ class ArrayLayout:
     shape: tuple[int, ...]
     chunks: tuple[int, ...]
 
-    def _where(self, region: Mapping[str, int | slice]) -> tuple[str, tuple]:
+    def locate(self, region: Mapping[str, int | slice]) -> tuple[str, tuple]:
         """The chunk file of ``region`` and the region's slices inside the full array."""
         coords, where = [], []
         for d, n, c in zip(self.dims, self.shape, self.chunks, strict=True):
@@ -60,7 +60,7 @@ class ArrayLayout:
     def write(self, region: Mapping[str, int | slice], values: np.ndarray) -> None:
         """Write the chunk of ``region`` (values shaped like the region, integer-indexed
         dimensions dropped), padded with NaN, atomically."""
-        path, where = self._where(region)
+        path, where = self.locate(region)
         shape = tuple(s.stop - s.start for s in where)
         full = np.asarray(values, dtype="<f8").reshape(shape)
         if shape != self.chunks:  # an edge chunk: padded with the fill value
@@ -84,7 +84,7 @@ class ArrayLayout:
     def read_into(self, out: np.ndarray, region: Mapping[str, int | slice]) -> None:
         """Copy the chunk of ``region`` into ``out`` (the full array); ValueError if the
         chunk file is missing or has the wrong size."""
-        path, where = self._where(region)
+        path, where = self.locate(region)
         try:
             with open(path, "rb", buffering=0) as f:
                 raw = f.read()

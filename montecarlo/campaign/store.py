@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import fcntl
+import functools
 import json
 import os
 import pathlib
@@ -191,8 +192,9 @@ class CampaignStore:
         store._check(store.records())  # a log, an array or a chunk that is off: corrupt
         return store
 
+    @functools.cached_property
     def _layouts(self) -> dict[str, ArrayLayout]:
-        """The result arrays' chunk layouts, checked against the spec's grid."""
+        """The result arrays' chunk layouts, checked against the spec's grid (once)."""
         template = self.spec.grid.template()
         expect = _chunks(self.spec, template)
         try:
@@ -208,19 +210,21 @@ class CampaignStore:
     def _check(self, rec: Records) -> None:
         """Every array's layout, and a chunk file of the right size for each done task."""
         controls = self.spec.grid.model.controls
+        regions = {t: self.spec.tasks[t].region(controls) for t in rec.done}
         try:
-            for lay in self._layouts().values():
-                for t in rec.done:
-                    path, _ = lay._where(self.spec.tasks[t].region(controls))
+            for lay in self._layouts.values():
+                for t, region in regions.items():
+                    path, _ = lay.locate(region)
                     try:
                         size = os.stat(path).st_size
                     except FileNotFoundError:
                         size = -1
-                    name = os.path.relpath(path, self.path)
-                    assert size == lay.nbytes, (
-                        f"chunk {name} of finished task {t} has {max(size, 0)} bytes, not "
-                        f"{lay.nbytes}" if size >= 0 else
-                        f"chunk {name} of finished task {t} is missing")
+                    if size != lay.nbytes:
+                        name = os.path.relpath(path, self.path)
+                        raise ValueError(
+                            f"chunk {name} of finished task {t} has {size} bytes, not "
+                            f"{lay.nbytes}" if size >= 0 else
+                            f"chunk {name} of finished task {t} is missing")
         except StoreError:
             raise
         except Exception as exc:
@@ -320,7 +324,7 @@ class CampaignStore:
         rec = self.records()
         grid = self.spec.grid
         controls = grid.model.controls
-        lays = self._layouts()
+        lays = self._layouts
         try:
             with _quiet(), xr.open_zarr(self.path, chunks=None, consolidated=False,
                                         zarr_format=3) as lazy:
@@ -371,7 +375,7 @@ class TaskWriter:
     def __init__(self, store: CampaignStore) -> None:
         self.store = store
         self._controls = store.spec.grid.model.controls
-        self._layouts = store._layouts()
+        self._layouts = store._layouts
 
     def write(self, task: Task, results: Mapping[str, np.ndarray],
               record: Mapping[str, Any]) -> None:
