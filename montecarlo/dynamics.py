@@ -12,9 +12,10 @@ ordinary value (no infinite beta anywhere). With ``u`` uniform in [0, 1):
   an exponential variate. At T = 0: flip iff ``dE <= 0``.
 
 Zero-temperature dynamics are these rules at T = 0; neither ever raises the
-energy. The engine works in integer units ``dE * N^(P-1) / 2`` (exact), in
-which energy differences are integers; ties at T = 0 are resolved with the
-thresholds ``+-1/2``.
+energy. The logarithms are :mod:`montecarlo.variates`' portable ones, so every engine
+draws the same thresholds from the same uniforms. The engine works in integer units
+``dE * N^(P-1) / 2`` (exact), in which energy differences are integers; ties at T = 0 are
+resolved with the thresholds ``+-1/2``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assoc.validation import check_choice
+
+from .variates import exponential_variate, logistic_variate
 
 __all__ = ["UpdateRule", "Glauber", "Metropolis", "ORDERS"]
 
@@ -84,11 +87,7 @@ class Glauber(UpdateRule):
     name = "glauber"
 
     def thresholds(self, u: np.ndarray, T: np.ndarray) -> np.ndarray:
-        # logistic variate; u = 0 gives +inf (always flip), which has probability 2**-53
-        with np.errstate(divide="ignore"):
-            t = np.divide(1.0, u)
-            t -= 1.0
-            return np.log(t, out=t)
+        return logistic_variate(u)  # uniforms lie strictly inside (0, 1): finite
 
     def zero_temperature(self, u: np.ndarray) -> np.ndarray:
         return np.where(u < 0.5, 0.5, -0.5)
@@ -102,9 +101,7 @@ class Metropolis(UpdateRule):
 
     def thresholds(self, u: np.ndarray, T: np.ndarray) -> np.ndarray:
         # accept iff dE <= T E; the boundary has probability zero at T > 0
-        t = np.negative(u)
-        np.log1p(t, out=t)
-        return np.negative(t, out=t)
+        return exponential_variate(u)
 
     def zero_temperature(self, u: np.ndarray) -> np.ndarray:
         return np.full_like(u, 0.5)

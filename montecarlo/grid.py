@@ -26,7 +26,7 @@ from assoc.validation import check_choice, check_int, check_real
 
 from .dynamics import Glauber, UpdateRule
 from .memory import check_memory
-from .point import Sampler, family, observables, point_memory, run_point
+from .point import ENGINES, Sampler, family, observables, point_memory, run_point
 
 __all__ = ["Grid", "Point"]
 
@@ -54,7 +54,7 @@ class Grid:
     @classmethod
     def build(cls, model: Model, *, N: Any, T: Any, samples: Any, sweeps: Any,
               burn_in: Any = None, dynamics: UpdateRule | None = None, replicas: Any = None,
-              start: str | None = None, backend: str = "numpy",
+              start: str | None = None, backend: str = "numpy", engine: str = "auto",
               controls: Mapping[str, Any]) -> Grid:
         """Check every argument (as :func:`montecarlo.simulate` documents them)."""
         if not isinstance(model, Model) or not model.controls:
@@ -73,10 +73,13 @@ class Grid:
                     else check_int("replicas", replicas, low=1))
         start = model.check_start(start)
         check_choice("backend", backend, BACKENDS)
+        check_choice("engine", engine, ("auto", *ENGINES))
+        engine = "compiled" if engine == "auto" else engine
         if backend == "cupy":
             raise ValueError("backend must be 'numpy' or 'auto': the CuPy Monte Carlo engine "
                              "is not part of this release")
-        grid = cls(model, ctrl, Ns, Sampler(dynamics, Ts, sweeps, burn_in, replicas, start),
+        grid = cls(model, ctrl, Ns, Sampler(dynamics, Ts, sweeps, burn_in, replicas, start,
+                                                  engine),
                    samples, "numpy")
         for p in grid.points():
             K = grid.n_patterns(p)
@@ -123,10 +126,12 @@ class Grid:
                          point_memory(self.model, self.sampler, p.controls, p.N, 1),
                          what=self.describe(p), samples=n_samples, samples_name=samples_name)
 
-    def run(self, root: np.random.SeedSequence, p: Point,
-            samples: Sequence[int]) -> dict[str, np.ndarray]:
-        """Results of ``samples`` at point ``p``: arrays (T, sample[, pattern])."""
-        return run_point(self.model, self.sampler, root, p.controls, p.N, samples)
+    def run(self, root: np.random.SeedSequence, p: Point, samples: Sequence[int],
+            threads: int | None = None) -> dict[str, np.ndarray]:
+        """Results of ``samples`` at point ``p``: arrays (T, sample[, pattern]).
+
+        ``threads`` caps the compiled engine's threads (default all cores)."""
+        return run_point(self.model, self.sampler, root, p.controls, p.N, samples, threads)
 
     # -- Dataset ------------------------------------------------------------------------
     def template(self) -> xr.Dataset:
@@ -178,9 +183,9 @@ class Grid:
         refs = ["Agliari2012", "Agliari2023"] if multitask else []
         refs += ["Glauber1963" if rule.name == "glauber" else "Metropolis1953", "Salmon2011",
                  "Sokal1997"]
-        if multitask:
-            engine = ("numpy (blocked delayed updates, exact integer overlaps of integer "
-                      "patterns with a coupling scale)")
+        if s.engine == "compiled":
+            engine = ("compiled (numba kernels: integer fields, threshold tables, Philox "
+                      "regenerated; flip for flip the NumPy engine)")
         elif model.P == 2:
             engine = "numpy (blocked delayed updates, exact integer overlaps)"
         else:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -35,12 +36,17 @@ from assoc.models import ExampleHebbian, Model, MultitaskingHebbian
 from assoc.patterns import diluted, noisy_examples, unbiased
 from assoc.seeding import control_key, philox_key, stream_rng, stream_seed
 
+from . import engine_compiled, engine_numpy
 from .dynamics import UpdateRule
-from .engine_numpy import exact_dtype, init_state, run_sweeps
+from .engine_numpy import exact_dtype
 from .observables import mean_and_error
 
 __all__ = ["Sampler", "Observable", "family", "run_point", "start_configuration",
-           "point_memory"]
+           "point_memory", "ENGINES"]
+
+#: Monte Carlo engines: the numba kernels (default) and the NumPy specification; both give
+#: the same chains flip for flip, so the choice never changes a result.
+ENGINES = ("compiled", "numpy")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class Sampler:
     sweeps : measurement sweeps; burn_in : sweeps discarded first.
     replicas : independent chains per sample and temperature.
     start : initial configuration (one of the model's ``starts``).
+    engine : ``'compiled'`` (:mod:`~montecarlo.engine_compiled`) or ``'numpy'``
+        (:mod:`~montecarlo.engine_numpy`, the specification): the same chains either way.
     """
 
     rule: UpdateRule
@@ -62,6 +70,7 @@ class Sampler:
     burn_in: int
     replicas: int
     start: str
+    engine: str = "compiled"
 
     @property
     def chains(self) -> int:
@@ -120,8 +129,9 @@ class _Hebbian:
                  samples: Sequence[int]) -> tuple[np.ndarray, np.ndarray, float]:
         K = self.n_patterns(model, c, N)
         point = self.point_key(model, c, N)
-        xi = np.stack([unbiased(K, N, seed=stream_seed(root, "disorder", point, s))
-                       for s in samples])  # (S, K, N)
+        xi = np.empty((len(samples), K, N), dtype=np.int8)  # filled in place: one copy
+        for i, s in enumerate(samples):
+            xi[i] = unbiased(K, N, seed=stream_seed(root, "disorder", point, s))
         return xi, xi, 1.0
 
     def fill(self, root: np.random.SeedSequence, tkey: int, s: int, rep: int,
@@ -226,8 +236,12 @@ def observables(model: Model, replicas: int) -> tuple[Observable, ...]:
 
 
 def run_point(model: Model, sampler: Sampler, root: np.random.SeedSequence,
-              controls: dict[str, Any], N: int, samples: Sequence[int]) -> dict[str, np.ndarray]:
+              controls: dict[str, Any], N: int, samples: Sequence[int],
+              threads: int | None = None) -> dict[str, np.ndarray]:
     """Run the chains of samples ``samples`` at one point; arrays (T, sample[, pattern]).
+
+    ``threads`` caps the compiled engine's threads (default: all cores; campaign workers,
+    one per core, use 1).
 
     Returns, for each observable ``v`` of :func:`observables`, the per-sample time average
     ``v`` (replicas averaged), its standard error ``v_err`` (``sqrt(2 tau var / n)``) and
@@ -250,14 +264,20 @@ def run_point(model: Model, sampler: Sampler, root: np.random.SeedSequence,
                     xi[i], sampler.start,
                     lambda tkey=tkey, s=s, rep=rep: fam.fill(root, tkey, s, rep, N))
     Tchain = np.repeat(np.asarray(sampler.T, dtype=np.float64), reps)[None, :].repeat(S, 0)
-    state = init_state(X, spins)
+    series = fam.measurer(model, controls, xi, X, scale)
+    if sampler.engine == "numpy":
+        state: Any = engine_numpy.init_state(X, spins)
+        run_sweeps: Callable[..., Any] = engine_numpy.run_sweeps
+    else:  # the state keeps its own copy of the patterns: these can go
+        state = engine_compiled.init_state(X, spins, model.P)
+        run_sweeps = partial(engine_compiled.run_sweeps, threads=threads)
+        xi = X = None  # type: ignore[assignment]
     pkey = fam.point_key(model, controls, N)
     sites = lambda sw: stream_rng(root, "sites", pkey, sw)  # noqa: E731
     rule = sampler.rule
     if sampler.burn_in:
         run_sweeps(model, rule, X, state, Tchain, keys, sampler.burn_in, sites_rng=sites,
                    scale=scale)
-    series = fam.measurer(model, controls, xi, X, scale)
     recorded: dict[str, list[np.ndarray]] = {}
     qs: list[np.ndarray] = []
 
@@ -291,9 +311,11 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
                  n_samples: int) -> int:
     """Estimated peak bytes of :func:`run_point` for ``n_samples`` samples at one point.
 
-    Counts what the engine holds at once (tested against ``tracemalloc``): the int8
-    patterns and examples, the engine's two float copies of the coupling patterns (and
-    the int64 ones :func:`~montecarlo.engine_numpy.init_state` forms), the spins and the
+    Counts what the engine holds at once (tested against ``tracemalloc``, for both
+    engines): the int8 patterns and examples; for the compiled engine its site-major int8
+    copy and O(chains x (N + K)) chain state; for the NumPy engine its two float copies of
+    the coupling patterns (and the int64 ones :func:`~montecarlo.engine_numpy.init_state`
+    forms), the spins and the
     double-buffered thresholds with their float64 uniforms, the dense path's elementary
     symmetric polynomials, and the recorded time series. Computed from the sizes alone:
     nothing is allocated.
@@ -307,8 +329,23 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
         n_ex = K * Mex
         Kx = K if model.protocol == "supervised" else K * Mex
         max_abs = Mex if model.protocol == "supervised" else 1
-    item = np.dtype(exact_dtype(N, Kx, max_abs)).itemsize
     SN = float(S) * N
+    obs = observables(model, sampler.replicas)
+    per_sweep = sum(K if o.per_pattern else 1 for o in obs) * S * R * 8.0
+    measure = SN * R * 8 if isinstance(model, ExampleHebbian) else 0.0  # float64 spins
+    series = per_sweep * sampler.sweeps * 2  # recorded lists, then stacked
+    if sampler.engine == "compiled":
+        # int8 archetypes and coupling patterns, the engine's site-major copy (padded to 16)
+        # and self-couplings; per chain its start spins, spins, overlaps (<= 8 bytes; dense:
+        # A and B too) and lazy fields (16 bytes a site); one sample's float64 products at
+        # initialisation, the overlaps read as float64 at each measurement
+        Kp = -(-Kx // 16) * 16
+        patterns = SN * (K + Kx + (3 * n_ex if n_ex and model.protocol == "supervised"
+                                   else n_ex) + Kp + 8)
+        per_chain = 2 * N + 16 * N + 8 * Kp + (16 * Kp if model.P > 2 else 0)
+        init = 8.0 * N * (Kx + R) + 8.0 * S * R * Kx
+        return int(patterns + S * R * per_chain + init + measure + series + 2**24)
+    item = np.dtype(exact_dtype(N, Kx, max_abs)).itemsize
     # int8 archetypes and coupling patterns; supervised examples are summed through int16
     patterns = SN * (K + Kx + (3 * n_ex if n_ex and model.protocol == "supervised" else n_ex))
     if model.P == 2:
@@ -321,8 +358,4 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
     # transform (and its T = 0 copy), the Philox words and halves, the int64 init copy
     chains = SN * R * (1 + 3 * item + 3 * 8 + 8 + 8)
     dense = 0.0 if model.P == 2 else float(S) * Kx * R * 8 * (model.P + 6)
-    obs = observables(model, sampler.replicas)
-    per_sweep = sum(K if o.per_pattern else 1 for o in obs) * S * R * 8.0
-    measure = SN * R * 8 if isinstance(model, ExampleHebbian) else 0.0  # float64 spins
-    series = per_sweep * sampler.sweeps * 2  # recorded lists, then stacked
     return int(patterns + engine + chains + dense + measure + series + 2**25)  # + Philox chunks

@@ -3,8 +3,9 @@
 One entry point for every model: each model declares its controls (Hopfield and dense
 ``alpha``; multitasking ``d``; learning from examples ``d, r, M``), its starts and its
 default number of replicas (:class:`assoc.models.Model`). All chains of one point
-(temperatures x samples x replicas) advance together in the NumPy engine
-(:mod:`montecarlo.point`, :mod:`montecarlo.engine_numpy`). Campaigns
+(temperatures x samples x replicas) advance together in the compiled engine
+(:mod:`montecarlo.point`, :mod:`montecarlo.engine_compiled`), which reproduces the NumPy
+engine (:mod:`montecarlo.engine_numpy`, the specification) flip for flip. Campaigns
 (:class:`montecarlo.Campaign`) run the same points in tasks and persist them.
 """
 
@@ -34,6 +35,7 @@ def simulate(
     burn_in: int | None = None,
     seed: SeedLike = None,
     backend: str = "numpy",
+    engine: str = "auto",
     dynamics: UpdateRule | None = None,
     replicas: int | None = None,
     start: str | None = None,
@@ -60,7 +62,12 @@ def simulate(
         the sweep (:mod:`montecarlo.point`): results do not depend on which other points
         or samples are in the call.
     backend : {'numpy', 'auto'}
-        The NumPy engine ('auto' selects it; a CuPy engine is not provided yet).
+        Host arrays ('auto' selects them; a CuPy engine is not provided yet).
+    engine : {'auto', 'compiled', 'numpy'}
+        ``'compiled'`` (what 'auto' selects): numba kernels, parallel over the chains on
+        all cores (:mod:`montecarlo.engine_compiled`); ``'numpy'``: the NumPy engine, the
+        executable specification (:mod:`montecarlo.engine_numpy`). Both run the same chains
+        flip for flip: the results are identical.
     dynamics : :class:`~montecarlo.dynamics.Glauber` (default) or
         :class:`~montecarlo.dynamics.Metropolis`, with ``order``.
     replicas : int >= 1, optional
@@ -106,7 +113,7 @@ def simulate(
     """
     grid = Grid.build(model, N=N, T=T, samples=samples, sweeps=sweeps, burn_in=burn_in,
                       dynamics=dynamics, replicas=replicas, start=start, backend=backend,
-                      controls=controls)
+                      engine=engine, controls=controls)
     grid.check_memory(grid.samples)
     root = normalize_seed(seed)
     ds = grid.template()

@@ -77,9 +77,6 @@ def compute_task(spec_json: str, index: int, attempt: int | None = None) -> Task
     spec = _spec(spec_json)
     task = spec.tasks[index]
     spec.grid.check_memory(len(task.samples), "samples_per_task", [task.point])
-    started, t0 = now(), time.perf_counter()
-    arrays = spec.grid.run(normalize_seed(spec.seed), task.point, task.samples)
-    seconds = time.perf_counter() - t0
     worker = ""
     try:
         from distributed import get_worker
@@ -87,6 +84,11 @@ def compute_task(spec_json: str, index: int, attempt: int | None = None) -> Task
         worker = get_worker().address
     except (ImportError, ValueError):
         pass
+    started, t0 = now(), time.perf_counter()
+    # a dask worker is one of one per core: its engine runs on one thread; in-process, all
+    arrays = spec.grid.run(normalize_seed(spec.seed), task.point, task.samples,
+                           threads=1 if worker else None)
+    seconds = time.perf_counter() - t0
     return TaskResult(index, arrays, {
         **_where(), "worker": worker, "pid": os.getpid(), "started": started,
         "finished": now(), "seconds": round(seconds, 6), "attempts": attempt})

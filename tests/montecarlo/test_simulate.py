@@ -201,13 +201,15 @@ def test_too_many_samples_names_samples(monkeypatch):
     (ExampleHebbian(K=2, protocol="unsupervised"), dict(d=0.2, r=0.5, M=6), 3000, 2, [0.1]),
     (ExampleHebbian(K=2), dict(d=0.2, r=0.5, M=200), 6000, 2, [0.1]),  # int16 sums
 ])
-def test_memory_estimate_bounds_the_measured_peak(model, controls, N, samples, T):
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_memory_estimate_bounds_the_measured_peak(model, controls, N, samples, T, engine):
     """The estimate is an upper bound of the traced peak (NumPy reports to tracemalloc) and
     not a wild one (within 4x plus the fixed 32 MiB allowance for Philox chunks)."""
     grid = Grid.build(model, N=N, T=T, samples=samples, sweeps=6, burn_in=2, replicas=2,
-                      controls=controls)
+                      engine=engine, controls=controls)
     p = next(grid.points())
     est = point_memory(model, grid.sampler, p.controls, N, samples)
+    grid.run(normalize_seed(1), p, range(1))  # compiles and builds the tables: not the point's
     tracemalloc.start()
     try:
         grid.run(normalize_seed(1), p, range(samples))

@@ -1,0 +1,308 @@
+"""The compiled engine: numba kernels, parallel over chains, flip for flip the NumPy engine.
+
+Same chains as :mod:`montecarlo.engine_numpy` (the specification): the same sites in the
+same order, the same Philox uniform ``sweep * N + step`` of each chain (keyed by the
+chain), the same integer energy changes and so the same flips, spins, overlaps and
+energies; a test checks this on every model, both rules, both orders and T = 0.
+
+Layout. Chain ``c = s R + r`` (sample ``s``, chain ``r`` of its ``R``) holds its spins
+(int8, ``N``) and its integer overlaps ``M[c]`` (``K`` padded to a multiple of 16, in the
+narrowest exact type: int16 while ``N max|xi| < 2^15``). The patterns are stored once,
+site-major per sample (int8 ``(S, N, K)``), so that the field ``h_i = sum_mu xi^mu_i M_mu``
+of a chain is one contiguous dot product, vectorised (``vpmaddwd``: 16 patterns per
+instruction). The chains are split into contiguous tasks of a thread pool (``numba.prange``,
+several tasks per thread, each small enough for its overlaps to stay in cache), and a task
+advances its chains through all the sweeps of a call, site by site, with no
+synchronisation between tasks. Acceptance is a comparison of integers
+(:mod:`montecarlo.thresholds`): a chain whose energy change is below every threshold flips,
+one above all of them does not, and only the others draw their uniform, regenerated on the
+spot by Philox4x64-10 (one block serves 8 steps of a chain). A flip adds ``-2 s_i xi_i`` to
+the chain's overlaps: O(K) per attempt, as the NumPy engine.
+
+Dense networks (P > 2) also keep the integer polynomials ``A(M_mu)`` and their ``B``-sum
+(:func:`montecarlo._kernels._dense`): a field is again one dot product per attempt.
+
+Memory: the int8 patterns once, per chain its spins and overlaps (dense: three arrays of
+K), and the threshold tables (256 KiB at most per temperature).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+
+import numba
+import numpy as np
+
+from assoc.models import Model
+
+from . import _kernels
+from .dynamics import Metropolis, UpdateRule
+from .thresholds import threshold_table
+
+__all__ = ["CompiledState", "init_state", "run_sweeps", "tasks"]
+
+PAD = _kernels.PAD
+_CHUNK = 32  # sweeps per kernel call between measurements: bounds the site-order array
+_GROUP_BYTES = 2**14  # the fields' arrays of one task's chains: L1-resident
+_GROUP = 8  # chains per task at most
+_NO_BOUND = -(2**62)
+
+
+def tasks(S: int, R: int, row_bytes: int, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """Chain ranges ``[task0, task1)``, each within one sample and cache-sized.
+
+    A task's chains share their sample's pattern rows; there are at least as many tasks
+    as threads where the chains allow it.
+    """
+    G = max(1, min(R, _GROUP, _GROUP_BYTES // max(row_bytes, 1)))
+    while G > 1 and S * -(-R // G) < 2 * threads:
+        G //= 2
+    starts = np.arange(0, R, G, dtype=np.int64)
+    t0 = (np.arange(S, dtype=np.int64)[:, None] * R + starts[None, :]).ravel()
+    t1 = np.minimum(t0 + G, (t0 // R + 1) * R)
+    return t0, t1
+
+
+def _int_type(bound: int, total: int) -> type | None:
+    """Narrowest of int16/int32 holding entries up to ``bound`` and dot sums up to ``total``."""
+    if total >= 2**31:
+        return None
+    return np.int16 if bound < 2**15 else np.int32 if bound < 2**31 else None
+
+
+@lru_cache(maxsize=64)
+def _dense_polynomials(P: int, N: int) -> tuple[np.ndarray, np.ndarray, float, int, int, int]:
+    """``D A(M)``, ``D B(M)`` as integer coefficients (highest power first), ``D``, bounds.
+
+    ``e_q`` of N values +-1 summing to ``M`` from Newton's identities in exact rationals
+    (power sums ``M`` for odd, ``N`` for even orders); ``A = sum_(j even) e_(P-1-j)``,
+    ``B = sum_(j odd) e_(P-1-j)``, ``D = (P-1)!``. Returns ``max |A|`` and ``max |B|`` over
+    the reachable ``M`` (for the dtype and exactness checks) and the largest
+    ``|A(M + 2) - A(M)| + |B(M + 2) - B(M)|`` (a flip's effect on a field, per pattern).
+    """
+    e = [{0: Fraction(1)}]
+    for q in range(1, P):
+        acc: dict[int, Fraction] = {}
+        for j in range(1, q + 1):
+            sign = 1 if j % 2 else -1
+            for p, c in e[q - j].items():
+                key, val = (p + 1, c) if j % 2 else (p, c * N)
+                acc[key] = acc.get(key, Fraction(0)) + sign * val
+        e.append({p: c / q for p, c in acc.items()})
+    D = math.factorial(P - 1)
+
+    def poly(parity: int) -> list[int]:
+        coef = [Fraction(0)] * P
+        for j in range(parity, P, 2):
+            for p, c in e[P - 1 - j].items():
+                coef[p] += c
+        ints = [c * D for c in coef]
+        assert all(c.denominator == 1 for c in ints)
+        return [int(c) for c in reversed(ints)]
+
+    cA, cB = poly(0), poly(1)
+    Ms = range(-N, N + 1, 2)  # M has the parity of N
+    amax = max(abs(_horner(cA, m)) for m in Ms) // D
+    bmax = max(abs(_horner(cB, m)) for m in Ms) // D
+    step = max(abs(_horner(cA, m + 2) - _horner(cA, m)) + abs(_horner(cB, m + 2) - _horner(cB, m))
+               for m in range(-N, N - 1, 2)) // D  # |dA| + |dB| when one M moves by 2
+    horner = max(sum(abs(c) * N**k for k, c in enumerate(reversed(cf))) for cf in (cA, cB))
+    if horner >= 2**53:
+        raise ValueError(f"dense P = {P} couplings at N = {N} exceed 2^53: not exact in float64")
+    return (np.array(cA, dtype=np.float64), np.array(cB, dtype=np.float64), float(D), amax, bmax,
+            step)
+
+
+def _horner(c: list[int], m: int) -> int:
+    v = 0
+    for a in c:
+        v = v * m + a
+    return v
+
+
+@dataclass
+class CompiledState:
+    """Chains of the compiled engine; :attr:`M` and :attr:`spins` as in the specification.
+
+    ``M`` (S, K, R) and ``spins`` (N, S, R) are views in the NumPy engine's axis order
+    (:class:`~montecarlo.state.ChainState`) of the chain-major arrays ``Mc`` (S R, Kp) and
+    ``sc`` (S R, N).
+    """
+
+    XS: np.ndarray  # patterns (S, N, Kp), int8 (int16 beyond 127)
+    cS: np.ndarray  # P = 2: self-couplings sum_mu xi^2 (S, N); dense: unused
+    Mc: np.ndarray  # overlaps (S R, Kp)
+    sc: np.ndarray  # spins (S R, N), int8
+    shape: tuple[int, int, int, int]  # S, R, K, N
+    dot: Callable  # the field's dot product for this dtype
+    max_abs: int = 1
+    dense: dict[str, np.ndarray] = field(default_factory=dict)  # A, B, SB, polynomials
+    lazy: tuple = ()  # P = 2: last exact x, flips then (S R, N); flips, kept (S R,)
+    sweep: int = 0
+
+    @property
+    def N(self) -> int:
+        return self.shape[3]
+
+    @property
+    def M(self) -> np.ndarray:
+        S, R, K, _ = self.shape
+        return self.Mc.reshape(S, R, -1)[:, :, :K].transpose(0, 2, 1)
+
+    @property
+    def spins(self) -> np.ndarray:
+        S, R, _, N = self.shape
+        return self.sc.reshape(S, R, N).transpose(2, 0, 1)
+
+    def recomputed_overlaps(self, xi: np.ndarray) -> np.ndarray:
+        """Overlaps recomputed from scratch (int64), for checks."""
+        return np.einsum("ski,isr->skr", xi.astype(np.int64), self.spins.astype(np.int64))
+
+
+def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
+    """State from integer patterns ``xi`` (S, K, N) and spins (S, R, N) in {-1, +1}.
+
+    The patterns are copied once, site-major (int8, or int16 for entries beyond 127).
+    """
+    S, K, N = xi.shape
+    R = spins.shape[1]
+    max_abs = int(np.abs(xi).max(initial=1))
+    Kp = -(-K // PAD) * PAD
+    XS = np.zeros((S, N, Kp), dtype=np.int8 if max_abs <= 127 else np.int16)
+    XS[:, :, :K] = xi.transpose(0, 2, 1)
+    sc = np.array(spins, dtype=np.int8).reshape(S * R, N)  # a copy: the chains move
+    dense: dict[str, np.ndarray] = {}
+    if P == 2:
+        mtype = _int_type(N * max_abs, K * N * max_abs * max_abs + K * max_abs**2)
+        dot = _kernels.dot32 if mtype is not None else _kernels.dot64
+        mtype = mtype or np.int64
+        cS = (xi.astype(np.int64) ** 2).sum(axis=1).astype(np.int64)
+    else:
+        mtype = _int_type(N, N)
+        cA, cB, D, amax, bmax, step = _dense_polynomials(P, N)
+        if K * (amax + bmax) >= 2**52:
+            raise ValueError(f"dense P = {P} energy changes at N = {N}, K = {K} exceed 2^52: "
+                             f"not exact in float64")
+        atype = _int_type(amax, K * amax)
+        dot = _kernels.dot32 if atype is not None else _kernels.dotf
+        cS = np.zeros((0, 0), dtype=np.int64)
+    Mc = np.zeros((S * R, Kp), dtype=mtype)
+    for s in range(S):  # exact: float32 products of +-1 and small integers, sums below 2^24
+        ov = np.matmul(spins[s].astype(np.float64), xi[s].T.astype(np.float64))  # (R, K)
+        Mc[s * R:(s + 1) * R, :K] = ov
+    if P > 2:
+        Mf = Mc[:, :K].astype(np.float64)
+        A = np.zeros(Mc.shape, dtype=atype or np.float64)
+        A[:, :K] = np.polyval(cA, Mf) / D
+        B = np.zeros(Mc.shape, dtype=np.int64)
+        B[:, :K] = np.polyval(cB, Mf) / D
+        # a flip moves every overlap by 2: x_i changes by at most K step
+        dense = {"A": A, "B": B, "SB": B.sum(axis=1), "cA": cA, "cB": cB, "D": np.float64(D),
+                 "bound": np.int64(K * step)}
+    lazy = ()
+    if True:  # no exact x yet (and no chain kept them): the bound is below every threshold
+        lazy = (np.full((S * R, N), _NO_BOUND, dtype=np.int64), np.zeros((S * R, N), np.int64),
+                np.zeros(S * R, np.int64), np.zeros(S * R, dtype=bool))
+    return CompiledState(XS, cS, Mc, sc, (S, R, K, N), dot, max_abs, dense, lazy)
+
+
+def _tables(rule: UpdateRule, T: np.ndarray, unit: float) -> tuple[np.ndarray, tuple]:
+    """Threshold tables of the distinct temperatures; the table index of each chain."""
+    values, index = np.unique(T, return_inverse=True)
+    tabs = [threshold_table(rule, float(t), unit) for t in values]
+    sizes = np.array([tb.H.size for tb in tabs])
+    off = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    return index.reshape(-1).astype(np.int32), (
+        np.array([tb.lo for tb in tabs], dtype=np.int64),
+        np.array([tb.hi for tb in tabs], dtype=np.int64),
+        np.array([tb.g.bit_length() - 1 for tb in tabs], dtype=np.int64), off,
+        np.concatenate([tb.H for tb in tabs]).astype(np.uint32),
+        np.array([tb.C for tb in tabs], dtype=np.float64),
+        np.array([tb.zero for tb in tabs], dtype=np.bool_))
+
+
+def run_sweeps(
+    model: Model,
+    rule: UpdateRule,
+    xi: np.ndarray,
+    state: CompiledState,
+    T: np.ndarray,
+    keys: np.ndarray,
+    n_sweeps: int,
+    *,
+    sites_rng: Callable[[int], np.random.Generator] | None = None,
+    measure: Callable[[CompiledState], None] | None = None,
+    scale: float = 1.0,
+    threads: int | None = None,
+) -> CompiledState:
+    """Advance ``state`` by ``n_sweeps`` sweeps: :func:`montecarlo.engine_numpy.run_sweeps`.
+
+    Parameters as there (``xi`` is not read again: the state holds its patterns);
+    ``threads`` caps the kernel's threads (default numba's, all cores; 1 runs it serially,
+    as campaign workers do).
+    """
+    S, R, K, N = state.shape
+    if not float(scale) > 0:
+        raise ValueError(f"scale must be > 0 (got {scale!r})")
+    P = model.P
+    unit = 2.0 * float(scale) / float(N) ** (P - 1)
+    T = np.broadcast_to(np.asarray(T, dtype=np.float64), (S, R))
+    temp, tabs = _tables(rule, T, unit)
+    ks = np.ascontiguousarray(np.asarray(keys, dtype=np.uint64).reshape(S * R, 2))
+    metropolis = isinstance(rule, Metropolis)
+    if state.lazy:  # lazy fields are kept by the chains at T = 0 only: reset those starting
+        xl, fl, nf, kept = state.lazy
+        zero = (T == 0).reshape(-1)
+        fresh = zero & ~kept
+        xl[fresh], fl[fresh], nf[fresh] = _NO_BOUND, 0, 0
+        kept[:] = zero
+    n_threads = min(threads or numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+    arr = state.dense["A"] if P > 2 else state.Mc
+    task0, task1 = tasks(S, R, arr.shape[1] * arr.itemsize, n_threads)
+    parallel = n_threads > 1 and task0.size > 1
+    G = int((task1 - task0).max(initial=1))
+    scratch_w = np.empty((task0.size, G + 2, 4), dtype=np.uint64)  # Philox words of a task
+    scratch_c = np.empty((task0.size, G + 8), dtype=np.int64)  # their block counters
+    def advance(n: int) -> None:
+        if rule.order == "sequential":
+            sites = np.broadcast_to(np.arange(N, dtype=np.int64), (n, N)).copy()
+        else:
+            assert sites_rng is not None
+            sites = np.stack([sites_rng(state.sweep + k).integers(0, N, size=N)
+                              for k in range(n)]).astype(np.int64)
+        if P == 2:
+            kern = _kernels.pairwise_parallel if parallel else _kernels.pairwise_serial
+            call = (state.XS, state.cS, R, task0, task1, state.Mc, state.sc, ks, temp, *tabs,
+                    metropolis, state.sweep, sites, state.dot, *state.lazy[:3], state.max_abs,
+                    scratch_w, scratch_c)
+        else:
+            kern = _kernels.dense_parallel if parallel else _kernels.dense_serial
+            dn = state.dense
+            call = (state.XS, R, K, task0, task1, state.Mc, dn["A"], dn["B"], dn["SB"], state.sc,
+                    ks, temp, dn["cA"], dn["cB"], dn["D"], *tabs, metropolis, state.sweep,
+                    sites, state.dot, *state.lazy[:3], dn["bound"], scratch_w, scratch_c)
+        if parallel:
+            before = numba.get_num_threads()
+            numba.set_num_threads(n_threads)
+            chunk = numba.set_parallel_chunksize(1)  # chains cost unequal (T): dynamic
+            try:
+                kern(*call)
+            finally:
+                numba.set_parallel_chunksize(chunk)
+                numba.set_num_threads(before)
+        else:
+            kern(*call)
+        state.sweep += n
+
+    done = 0
+    while done < n_sweeps:
+        n = 1 if measure is not None else min(_CHUNK, n_sweeps - done)
+        advance(n)
+        done += n
+        if measure is not None:
+            measure(state)
+    return state
