@@ -19,7 +19,7 @@ The engine's setup time (patterns laid out, overlaps initialised) is printed bes
 A second part measures the memory of ``simulate`` at N = 1e4, K = 1e3, 128 samples x 2
 replicas (peak resident set of a fresh process) against the 4 GiB target.
 
-    python benchmarks/mc_throughput.py [--quick] [--no-memory]
+    python benchmarks/mc_throughput.py [--quick] [--no-memory | --memory-only]
 
 Writes benchmarks/results/mc_throughput.{txt,json}.
 """
@@ -129,7 +129,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="K = 100, 256 chains only")
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the memory probe (writes mc_memory.{txt,json})")
     args = ap.parse_args()
+    if args.memory_only:
+        mem = memory_probe()
+        line = (f"memory: simulate N = 1e4, K = 1e3, 128 samples x 2 replicas, 2 sweeps: "
+                f"peak RSS {mem['peak_rss'] / 2**30:.2f} GiB (target 4 GiB), "
+                f"{mem['seconds']:.1f} s")
+        print(line)
+        write("mc_memory", [line], {"memory": mem})
+        return
     peak = peak_ops()
     Ks = (100,) if args.quick else (10, 100, 1000)
     Cs = (256,) if args.quick else (64, 256, 1024)

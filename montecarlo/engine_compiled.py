@@ -170,7 +170,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
     """
     S, K, N = xi.shape
     R = spins.shape[1]
-    max_abs = int(np.abs(xi).max(initial=1))
+    max_abs = max(int(xi.max(initial=1)), -int(xi.min(initial=-1)))  # no |xi| copy
     Kp = -(-K // PAD) * PAD
     XS = np.zeros((S, N, Kp), dtype=np.int8 if max_abs <= 127 else np.int16)
     XS[:, :, :K] = xi.transpose(0, 2, 1)
@@ -180,7 +180,8 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
         mtype = _int_type(N * max_abs, K * N * max_abs * max_abs + K * max_abs**2)
         dot = _kernels.dot32 if mtype is not None else _kernels.dot64
         mtype = mtype or np.int64
-        cS = (xi.astype(np.int64) ** 2).sum(axis=1).astype(np.int64)
+        cS = np.stack([np.einsum("ki,ki->i", xi[s], xi[s], dtype=np.int64)
+                       for s in range(S)])  # sample by sample: no int64 copy of the patterns
     else:
         mtype = _int_type(N, N)
         cA, cB, D, amax, bmax, step = _dense_polynomials(P, N)
