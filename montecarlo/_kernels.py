@@ -170,29 +170,30 @@ def decide(x, w, k0, k1, words, cached, lo, hi, shift, off, t_H, C, zero, metrop
     return x < exact_threshold(hp ^ tmask, C, zero, metropolis), cached
 
 
-def _pairwise(XS, cS, R, task0, task1, M, spins, keys, temp, t_lo, t_hi, t_shift, t_off,  # noqa: ANN001
-              t_H, t_C, t_zero, metropolis, sweep0, sites, dot, xl, fl, nf, max_abs,
-              scratch_w, scratch_c):
+def _pairwise(XS, cS, R, task0, task1, M, spins, keys, c_lo, c_hi, c_shift, c_off, t_H,  # noqa: ANN001
+              c_C, c_zero, metropolis, sweep0, sites, dot, y, nf, max_abs, scratch_w,
+              scratch_c):
     """Sweeps of P = 2 chains ``c = s R + r``: patterns ``XS[s]`` (N, Kp), overlaps ``M[c]``.
 
-    Task ``t`` advances chains ``task0[t] .. task1[t] - 1`` (of one sample) through every
-    sweep of ``sites`` (n_sweeps, N), site by site, so that the sample's pattern row is
-    read once for all of them; ``x = s_i h_i - c_i`` with ``c_i = cS[s, i]``. Chains at
-    T > 0 draw the Philox blocks of the next 8 steps together, every 8 steps.
+    Task ``t`` advances chains ``task0[t] .. task1[t] - 1`` through every sweep of
+    ``sites`` (n_sweeps, N), site by site (chains of one sample read its pattern row once);
+    ``x = s_i h_i - c_i`` with ``c_i = cS[s, i]``. ``c_*`` are the chains' threshold tables
+    (:func:`decide`). Chains at T > 0 draw the Philox blocks of the next 8 steps together,
+    every 8 steps.
 
-    Lazy fields at T = 0. ``xl[c, i]`` is the chain's last exact ``x`` at site ``i``,
-    taken when it had made ``fl[c, i]`` flips (``nf[c]`` so far). A flip at another site
-    changes ``x_i`` by at most ``b_i = 2 max|xi| c_i``, so ``x_i >= xl - b_i (nf - fl)``;
-    where that bound reaches the largest threshold (1/2 or 1 at T = 0) no uniform can flip
-    the spin and the attempt is rejected, as the exact ``x`` would have it, without the
-    dot product: a chain at a fixed point costs almost nothing. (A flip turns ``x`` into
-    ``-x`` exactly.)
+    Lazy fields at T = 0. A flip at another site changes ``x_i`` by at most
+    ``b_i = 2 max|xi| c_i``; with ``nf[c]`` the chain's flips so far and ``y[c, i] = x_i +
+    b_i nf`` stored when ``x_i`` was last computed, ``x_i >= y - b_i nf`` now. Where that
+    bound reaches the largest threshold (1/2 or 1 at T = 0) no uniform can flip the spin,
+    and the attempt is rejected, as the exact ``x`` would have it, without the dot
+    product: a chain at a fixed point costs almost nothing. (A flip turns ``x`` into ``-x``
+    exactly.)
     """
     N = spins.shape[1]
     n_sweeps = sites.shape[0]
     for t in prange(task0.shape[0]):
         c0, c1 = task0[t], task1[t]
-        s = c0 // R
+        s0, r0 = c0 // R, c0 % R
         words = scratch_w[t]  # per task, cache lines apart: no false sharing
         cached = scratch_c[t]
         cached[:] = -1
@@ -200,47 +201,74 @@ def _pairwise(XS, cS, R, task0, task1, M, spins, keys, temp, t_lo, t_hi, t_shift
             base = (sweep0 + sw) * N
             for step in range(N):
                 i = sites[sw, step]
-                ci = cS[s, i]
                 w = base + step
                 if (w & 7) == 0 or step == 0:
                     b = (w >> 3) + 1
                     for c in range(c0, c1):
-                        if not t_zero[temp[c]]:
+                        if not c_zero[c]:
                             philox_block(np.uint64(b), keys[c, 0], keys[c, 1], words[c - c0])
                             cached[c - c0] = b
+                s, r = s0, r0
                 for c in range(c0, c1):
-                    tb = temp[c]
-                    hi = t_hi[tb]
-                    lazy = t_zero[tb]
-                    if lazy and xl[c, i] - 2 * max_abs * ci * (nf[c] - fl[c, i]) >= hi:
+                    if r == R:  # the next sample (no division in the loop)
+                        s += 1
+                        r = 0
+                    r += 1
+                    ci = cS[s, i]
+                    bi = 2 * max_abs * ci
+                    hi = c_hi[c]
+                    lazy = c_zero[c]
+                    if lazy and y[c, i] - bi * nf[c] >= hi:
                         continue
                     si = np.int64(spins[c, i])
                     x = si * dot(XS, s, i, M, c) - ci
                     if lazy:
-                        xl[c, i] = x
-                        fl[c, i] = nf[c]
+                        y[c, i] = x + bi * nf[c]
                     if x >= hi:
                         continue
                     flip, cached[c - c0] = decide(
                         x, w, keys[c, 0], keys[c, 1], words[c - c0], cached[c - c0],
-                        t_lo[tb], hi, t_shift[tb], t_off[tb], t_H, t_C[tb], lazy, metropolis)
+                        c_lo[c], hi, c_shift[c], c_off[c], t_H, c_C[c], lazy, metropolis)
                     if flip:
                         spins[c, i] = -si
-                        if lazy:
-                            nf[c] += 1
-                            xl[c, i] = -x
-                            fl[c, i] = nf[c]
                         u = -2 * si
                         for k in range(M.shape[1]):
                             M[c, k] += u * XS[s, i, k]
+                        if lazy:
+                            nf[c] += 1
+                            y[c, i] = -x + bi * nf[c]
 
 
 pairwise_parallel = njit(cache=True, parallel=True)(_pairwise)
 pairwise_serial = njit(cache=True)(_renamed(_pairwise, "_pairwise_serial"))
 
 
-def _dense(XS, R, K, task0, task1, M, A, B, SB, spins, keys, temp, cA, cB, D, t_lo, t_hi,  # noqa: ANN001
-           t_shift, t_off, t_H, t_C, t_zero, metropolis, sweep0, sites, dot, xl, fl, nf, bound,
+@njit(cache=True)
+def _dense_flip_34(P, N, XS, s, i, si, M, A, SB, c):  # noqa: ANN001, ANN202
+    """A flip of site ``i`` of dense chain ``c`` for P = 3, 4: exact integer differences.
+
+    ``sg = (M' - M) / 2 = -s_i xi^mu_i`` (0 in the padding). P = 3: ``A = e_2 + 1``,
+    ``B = e_1 = M``; P = 4: ``A = e_3 + e_1``, ``B = e_2 + 1``, with ``e_2 = (M^2 - N)/2``
+    and ``e_3 = (M^3 - 3 M N + 2 M)/6``, whose differences for a step ``2 sg`` have integer
+    coefficients (the dense engine tests check the chains flip for flip).
+    """
+    sb = SB[c]
+    for k in range(M.shape[1]):
+        sg = -si * np.int64(XS[s, i, k])
+        m = np.int64(M[c, k])
+        s2 = sg * sg
+        if P == 3:
+            A[c, k] += 2 * sg * m + 2 * s2
+            sb += 2 * sg
+        else:
+            A[c, k] += sg * (m * m - N + 4) + 2 * m * s2
+            sb += 2 * sg * m + 2 * s2
+        M[c, k] = m + 2 * sg
+    SB[c] = sb
+
+
+def _dense(XS, P, R, K, task0, task1, M, A, B, SB, spins, keys, cA, cB, D, c_lo, c_hi,  # noqa: ANN001
+           c_shift, c_off, t_H, c_C, c_zero, metropolis, sweep0, sites, dot, y, nf, bound,
            scratch_w, scratch_c):
     """Sweeps of dense P-spin chains, laid out and scheduled as in :func:`_pairwise`.
 
@@ -258,7 +286,7 @@ def _dense(XS, R, K, task0, task1, M, A, B, SB, spins, keys, temp, cA, cB, D, t_
     nA, nB = cA.shape[0], cB.shape[0]
     for t in prange(task0.shape[0]):
         c0, c1 = task0[t], task1[t]
-        s = c0 // R
+        s0, r0 = c0 // R, c0 % R
         words = scratch_w[t]  # per task, cache lines apart: no false sharing
         cached = scratch_c[t]
         cached[:] = -1
@@ -268,30 +296,35 @@ def _dense(XS, R, K, task0, task1, M, A, B, SB, spins, keys, temp, cA, cB, D, t_
             base = (sweep0 + sw) * N
             for step in range(N):
                 i = sites[sw, step]
+                s, r = s0, r0
                 for c in range(c0, c1):
-                    tb = temp[c]
-                    hi = t_hi[tb]
-                    lazy = t_zero[tb]
-                    if lazy and xl[c, i] - bound * (nf[c] - fl[c, i]) >= hi:
+                    if r == R:
+                        s += 1
+                        r = 0
+                    r += 1
+                    hi = c_hi[c]
+                    lazy = c_zero[c]
+                    if lazy and y[c, i] - bound * nf[c] >= hi:
                         continue
                     si = np.int64(spins[c, i])
                     x = si * dot(XS, s, i, A, c) - SB[c]
                     if lazy:
-                        xl[c, i] = x
-                        fl[c, i] = nf[c]
+                        y[c, i] = x + bound * nf[c]
                     if x >= hi:
                         continue
                     flip, cached[c - c0] = decide(
                         x, base + step, keys[c, 0], keys[c, 1], words[c - c0], cached[c - c0],
-                        t_lo[tb], hi, t_shift[tb], t_off[tb], t_H, t_C[tb], lazy, metropolis)
+                        c_lo[c], hi, c_shift[c], c_off[c], t_H, c_C[c], lazy, metropolis)
                     if not flip:
                         continue
                     spins[c, i] = -si
                     if lazy:
                         nf[c] += 1
-                        xl[c, i] = -x
-                        fl[c, i] = nf[c]
-                    # new overlaps, then A and B of all patterns, pass by pass (vectorised)
+                        y[c, i] = -x + bound * nf[c]
+                    if P == 3 or P == 4:
+                        _dense_flip_34(P, N, XS, s, i, si, M, A, SB, c)
+                        continue
+                    # other P: new overlaps, then A and B of every pattern, pass by pass
                     for k in range(Kp):
                         M[c, k] -= 2 * si * XS[s, i, k]
                         fa[k] = cA[0]

@@ -53,18 +53,17 @@ _NO_BOUND = -(2**62)
 
 
 def tasks(S: int, R: int, row_bytes: int, threads: int) -> tuple[np.ndarray, np.ndarray]:
-    """Chain ranges ``[task0, task1)``, each within one sample and cache-sized.
+    """Contiguous chain ranges ``[task0, task1)`` of up to 8 cache-sized chains.
 
-    A task's chains share their sample's pattern rows; there are at least as many tasks
-    as threads where the chains allow it.
+    Chains ``c = s R + r`` are in sample order, so a task's chains of one sample share its
+    pattern rows; there are at least twice as many tasks as threads where the chains allow.
     """
-    G = max(1, min(R, _GROUP, _GROUP_BYTES // max(row_bytes, 1)))
-    while G > 1 and S * -(-R // G) < 2 * threads:
+    C = S * R
+    G = max(1, min(_GROUP, _GROUP_BYTES // max(row_bytes, 1)))
+    while G > 1 and -(-C // G) < 2 * threads:
         G //= 2
-    starts = np.arange(0, R, G, dtype=np.int64)
-    t0 = (np.arange(S, dtype=np.int64)[:, None] * R + starts[None, :]).ravel()
-    t1 = np.minimum(t0 + G, (t0 // R + 1) * R)
-    return t0, t1
+    t0 = np.arange(0, C, G, dtype=np.int64)
+    return t0, np.minimum(t0 + G, C)
 
 
 def _int_type(bound: int, total: int) -> type | None:
@@ -141,7 +140,7 @@ class CompiledState:
     dot: Callable  # the field's dot product for this dtype
     max_abs: int = 1
     dense: dict[str, np.ndarray] = field(default_factory=dict)  # A, B, SB, polynomials
-    lazy: tuple = ()  # P = 2: last exact x, flips then (S R, N); flips, kept (S R,)
+    lazy: tuple = ()  # y (S R, N): last exact x plus its bound's slope; flips, kept (S R,)
     sweep: int = 0
 
     @property
@@ -180,7 +179,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
         mtype = _int_type(N * max_abs, K * N * max_abs * max_abs + K * max_abs**2)
         dot = _kernels.dot32 if mtype is not None else _kernels.dot64
         mtype = mtype or np.int64
-        cS = np.stack([np.einsum("ki,ki->i", xi[s], xi[s], dtype=np.int64)
+        cS = np.stack([np.square(xi[s], dtype=np.int32).sum(axis=0, dtype=np.int64)
                        for s in range(S)])  # sample by sample: no int64 copy of the patterns
     else:
         mtype = _int_type(N, N)
@@ -192,9 +191,9 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
         dot = _kernels.dot32 if atype is not None else _kernels.dotf
         cS = np.zeros((0, 0), dtype=np.int64)
     Mc = np.zeros((S * R, Kp), dtype=mtype)
-    for s in range(S):  # exact: float32 products of +-1 and small integers, sums below 2^24
-        ov = np.matmul(spins[s].astype(np.float64), xi[s].T.astype(np.float64))  # (R, K)
-        Mc[s * R:(s + 1) * R, :K] = ov
+    ftype = np.float32 if N * max_abs < 2**24 else np.float64  # sums exact in it
+    for s in range(S):  # one sample's float copy at a time
+        Mc[s * R:(s + 1) * R, :K] = np.matmul(spins[s].astype(ftype), xi[s].T.astype(ftype))
     if P > 2:
         Mf = Mc[:, :K].astype(np.float64)
         A = np.zeros(Mc.shape, dtype=atype or np.float64)
@@ -204,10 +203,10 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
         # a flip moves every overlap by 2: x_i changes by at most K step
         dense = {"A": A, "B": B, "SB": B.sum(axis=1), "cA": cA, "cB": cB, "D": np.float64(D),
                  "bound": np.int64(K * step)}
-    lazy = ()
-    if True:  # no exact x yet (and no chain kept them): the bound is below every threshold
-        lazy = (np.full((S * R, N), _NO_BOUND, dtype=np.int64), np.zeros((S * R, N), np.int64),
-                np.zeros(S * R, np.int64), np.zeros(S * R, dtype=bool))
+    # lazy fields: no exact x yet (and no chain kept them), so every bound is below every
+    # threshold; the bound y - b nf of chain c at site i, its flips nf, whether it keeps them
+    lazy = (np.full((S * R, N), _NO_BOUND, dtype=np.int64), np.zeros(S * R, np.int64),
+            np.zeros(S * R, dtype=bool))
     return CompiledState(XS, cS, Mc, sc, (S, R, K, N), dot, max_abs, dense, lazy)
 
 
@@ -255,12 +254,13 @@ def run_sweeps(
     temp, tabs = _tables(rule, T, unit)
     ks = np.ascontiguousarray(np.asarray(keys, dtype=np.uint64).reshape(S * R, 2))
     metropolis = isinstance(rule, Metropolis)
-    if state.lazy:  # lazy fields are kept by the chains at T = 0 only: reset those starting
-        xl, fl, nf, kept = state.lazy
-        zero = (T == 0).reshape(-1)
-        fresh = zero & ~kept
-        xl[fresh], fl[fresh], nf[fresh] = _NO_BOUND, 0, 0
-        kept[:] = zero
+    y, nf, kept = state.lazy  # lazy fields are kept by chains at T = 0 only: reset
+    zero = (T == 0).reshape(-1)  # those that start keeping them
+    fresh = zero & ~kept
+    y[fresh], nf[fresh] = _NO_BOUND, 0
+    kept[:] = zero
+    per_chain = tuple(a[temp] for a in (tabs[0], tabs[1], tabs[2], tabs[3]))
+    chain_tabs = (*per_chain, tabs[4], tabs[5][temp], tabs[6][temp])  # lo hi shift off H C 0
     n_threads = min(threads or numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
     arr = state.dense["A"] if P > 2 else state.Mc
     task0, task1 = tasks(S, R, arr.shape[1] * arr.itemsize, n_threads)
@@ -277,15 +277,15 @@ def run_sweeps(
                               for k in range(n)]).astype(np.int64)
         if P == 2:
             kern = _kernels.pairwise_parallel if parallel else _kernels.pairwise_serial
-            call = (state.XS, state.cS, R, task0, task1, state.Mc, state.sc, ks, temp, *tabs,
-                    metropolis, state.sweep, sites, state.dot, *state.lazy[:3], state.max_abs,
+            call = (state.XS, state.cS, R, task0, task1, state.Mc, state.sc, ks, *chain_tabs,
+                    metropolis, state.sweep, sites, state.dot, y, nf, state.max_abs,
                     scratch_w, scratch_c)
         else:
             kern = _kernels.dense_parallel if parallel else _kernels.dense_serial
             dn = state.dense
-            call = (state.XS, R, K, task0, task1, state.Mc, dn["A"], dn["B"], dn["SB"], state.sc,
-                    ks, temp, dn["cA"], dn["cB"], dn["D"], *tabs, metropolis, state.sweep,
-                    sites, state.dot, *state.lazy[:3], dn["bound"], scratch_w, scratch_c)
+            call = (state.XS, P, R, K, task0, task1, state.Mc, dn["A"], dn["B"], dn["SB"], state.sc,
+                    ks, dn["cA"], dn["cB"], dn["D"], *chain_tabs, metropolis, state.sweep,
+                    sites, state.dot, y, nf, dn["bound"], scratch_w, scratch_c)
         if parallel:
             before = numba.get_num_threads()
             numba.set_num_threads(n_threads)
