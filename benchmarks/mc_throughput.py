@@ -107,16 +107,18 @@ def cell(model_name: str, K: int, C: int, layout: str, T: float) -> dict:
 
 
 def memory_probe() -> dict:
-    """Peak RSS of simulate at N = 1e4, K = 1e3, 128 samples x 2 replicas (fresh process)."""
+    """Peak RSS (VmHWM) of simulate at N = 1e4, K = 1e3, 128 samples x 2 replicas, in a
+    fresh process."""
     code = """
-import resource, time, json
+import time, json
 from assoc.models import Hopfield
 from montecarlo import simulate
 t = time.perf_counter()
 ds = simulate(Hopfield(), N=10000, alpha=0.1, T=0.3, samples=128, replicas=2, sweeps=2,
               burn_in=0, seed=1)
-print(json.dumps({"seconds": time.perf_counter() - t,
-                  "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+# VmHWM: this process's own high-water mark (ru_maxrss would carry over the parent's at fork)
+hwm = [int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM")]
+print(json.dumps({"seconds": time.perf_counter() - t, "peak_rss": hwm[0],
                   "m": float(ds.m.mean())}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -17,7 +17,9 @@ synchronisation between tasks. Acceptance is a comparison of integers
 (:mod:`montecarlo.thresholds`): a chain whose energy change is below every threshold flips,
 one above all of them does not, and only the others draw their uniform, regenerated on the
 spot by Philox4x64-10 (one block serves 8 steps of a chain). A flip adds ``-2 s_i xi_i`` to
-the chain's overlaps: O(K) per attempt, as the NumPy engine.
+the chain's overlaps: O(K) per attempt, as the NumPy engine. At T = 0 a chain keeps a lower
+bound of each site's energy change (:func:`montecarlo._kernels._pairwise`) and rejects, without
+the field, the attempts that the bound already rejects.
 
 Dense networks (P > 2) also keep the integer polynomials ``A(M_mu)`` and their ``B``-sum
 (:func:`montecarlo._kernels._dense`): a field is again one dot product per attempt.
