@@ -2,7 +2,8 @@
 
 A *point* is one value of the model's controls (``alpha``; ``d``; ``d, r, M``) and one size
 ``N``. All its temperatures x replicas advance together as the chains of each disorder
-sample in the NumPy engine (:mod:`montecarlo.engine_numpy`). A point and a set of sample
+sample, in the compiled engine (:mod:`montecarlo.engine_compiled`) or, identically, the NumPy
+engine (:mod:`montecarlo.engine_numpy`, the specification). A point and a set of sample
 indices is the unit of work of :func:`montecarlo.simulate` (all samples at once) and of a
 campaign task (a block of samples): the result of sample ``s`` depends only on the root
 seed, the point and ``s``, never on the other samples or points computed beside it.
@@ -315,9 +316,8 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
     engines): the int8 patterns and examples; for the compiled engine its site-major int8
     copy and O(chains x (N + K)) chain state; for the NumPy engine its two float copies of
     the coupling patterns (and the int64 ones :func:`~montecarlo.engine_numpy.init_state`
-    forms), the spins and the
-    double-buffered thresholds with their float64 uniforms, the dense path's elementary
-    symmetric polynomials, and the recorded time series. Computed from the sizes alone:
+    forms), the spins and the double-buffered thresholds with their float64 uniforms, the
+    dense path's elementary symmetric polynomials, and the recorded time series. Computed from the sizes alone:
     nothing is allocated.
     """
     fam = family(model)
