@@ -317,8 +317,8 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
     copy and O(chains x (N + K)) chain state; for the NumPy engine its two float copies of
     the coupling patterns (and the int64 ones :func:`~montecarlo.engine_numpy.init_state`
     forms), the spins and the double-buffered thresholds with their float64 uniforms, the
-    dense path's elementary symmetric polynomials, and the recorded time series. Computed from the sizes alone:
-    nothing is allocated.
+    dense path's elementary symmetric polynomials, and the recorded time series. Computed
+    from the sizes alone: nothing is allocated.
     """
     fam = family(model)
     S, R = int(n_samples), sampler.chains
