@@ -43,6 +43,7 @@ from assoc.models import Model
 
 from . import _kernels
 from .dynamics import Metropolis, UpdateRule
+from .state import ChainState
 from .thresholds import threshold_table
 
 __all__ = ["CompiledState", "init_state", "run_sweeps", "tasks"]
@@ -159,9 +160,7 @@ class CompiledState:
         S, R, _, N = self.shape
         return self.sc.reshape(S, R, N).transpose(2, 0, 1)
 
-    def recomputed_overlaps(self, xi: np.ndarray) -> np.ndarray:
-        """Overlaps recomputed from scratch (int64), for checks."""
-        return np.einsum("ski,isr->skr", xi.astype(np.int64), self.spins.astype(np.int64))
+    recomputed_overlaps = ChainState.recomputed_overlaps  # from the spec-layout views
 
 
 def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
@@ -212,19 +211,26 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
     return CompiledState(XS, cS, Mc, sc, (S, R, K, N), dot, max_abs, dense, lazy)
 
 
-def _tables(rule: UpdateRule, T: np.ndarray, unit: float) -> tuple[np.ndarray, tuple]:
-    """Threshold tables of the distinct temperatures; the table index of each chain."""
-    values, index = np.unique(T, return_inverse=True)
+def _chain_tables(rule: UpdateRule, T: np.ndarray, unit: float) -> tuple[np.ndarray, ...]:
+    """Each chain's threshold table (:func:`montecarlo._kernels.decide`): lo, hi, grid shift,
+    offset into the tables' concatenated ``H``, that ``H``, ``C`` and T == 0.
+
+    One table per distinct temperature of ``T`` (the chains, flattened).
+    """
+    values, index = np.unique(T.reshape(-1), return_inverse=True)
     tabs = [threshold_table(rule, float(t), unit) for t in values]
-    sizes = np.array([tb.H.size for tb in tabs])
-    off = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    return index.reshape(-1).astype(np.int32), (
-        np.array([tb.lo for tb in tabs], dtype=np.int64),
-        np.array([tb.hi for tb in tabs], dtype=np.int64),
-        np.array([tb.g.bit_length() - 1 for tb in tabs], dtype=np.int64), off,
-        np.concatenate([tb.H for tb in tabs]).astype(np.uint32),
-        np.array([tb.C for tb in tabs], dtype=np.float64),
-        np.array([tb.zero for tb in tabs], dtype=np.bool_))
+    off = np.cumsum([0] + [tb.H.size for tb in tabs[:-1]])
+
+    def per_chain(v: list, dtype: type) -> np.ndarray:
+        return np.asarray(v, dtype=dtype)[index]
+
+    return (per_chain([tb.lo for tb in tabs], np.int64),
+            per_chain([tb.hi for tb in tabs], np.int64),
+            per_chain([tb.g.bit_length() - 1 for tb in tabs], np.int64),
+            per_chain(off, np.int64),
+            np.concatenate([tb.H for tb in tabs]).astype(np.uint32),
+            per_chain([tb.C for tb in tabs], np.float64),
+            per_chain([tb.zero for tb in tabs], np.bool_))
 
 
 def run_sweeps(
@@ -253,7 +259,7 @@ def run_sweeps(
     P = model.P
     unit = 2.0 * float(scale) / float(N) ** (P - 1)
     T = np.broadcast_to(np.asarray(T, dtype=np.float64), (S, R))
-    temp, tabs = _tables(rule, T, unit)
+    chain_tabs = _chain_tables(rule, T, unit)
     ks = np.ascontiguousarray(np.asarray(keys, dtype=np.uint64).reshape(S * R, 2))
     metropolis = isinstance(rule, Metropolis)
     y, nf, kept = state.lazy  # lazy fields are kept by chains at T = 0 only: reset
@@ -261,8 +267,6 @@ def run_sweeps(
     fresh = zero & ~kept
     y[fresh], nf[fresh] = _NO_BOUND, 0
     kept[:] = zero
-    per_chain = tuple(a[temp] for a in (tabs[0], tabs[1], tabs[2], tabs[3]))
-    chain_tabs = (*per_chain, tabs[4], tabs[5][temp], tabs[6][temp])  # lo hi shift off H C 0
     n_threads = min(threads or numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
     arr = state.dense["A"] if P > 2 else state.Mc
     task0, task1 = tasks(S, R, arr.shape[1] * arr.itemsize, n_threads)
@@ -270,6 +274,7 @@ def run_sweeps(
     G = int((task1 - task0).max(initial=1))
     scratch_w = np.empty((task0.size, G + 2, 4), dtype=np.uint64)  # Philox words of a task
     scratch_c = np.empty((task0.size, G + 8), dtype=np.int64)  # their block counters
+
     def advance(n: int) -> None:
         if rule.order == "sequential":
             sites = np.broadcast_to(np.arange(N, dtype=np.int64), (n, N)).copy()
