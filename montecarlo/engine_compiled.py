@@ -43,10 +43,12 @@ from assoc.models import Model
 
 from . import _kernels
 from .dynamics import Metropolis, UpdateRule
+from .engine_numpy import sweep_sites
 from .state import ChainState
 from .thresholds import threshold_table
 
-__all__ = ["CompiledState", "init_state", "run_sweeps", "tasks"]
+__all__ = ["CompiledState", "init_state", "run_sweeps", "tasks", "chain_tables",
+           "dense_polynomials"]
 
 PAD = _kernels.PAD
 _CHUNK = 32  # sweeps per kernel call between measurements: bounds the site-order array
@@ -77,7 +79,7 @@ def _int_type(bound: int, total: int) -> type | None:
 
 
 @lru_cache(maxsize=64)
-def _dense_polynomials(P: int, N: int) -> tuple[np.ndarray, np.ndarray, float, int, int, int]:
+def dense_polynomials(P: int, N: int) -> tuple[np.ndarray, np.ndarray, float, int, int, int]:
     """``D A(M)``, ``D B(M)`` as integer coefficients (highest power first), ``D``, bounds.
 
     ``e_q`` of N values +-1 summing to ``M`` from Newton's identities in exact rationals
@@ -184,7 +186,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
                        for s in range(S)])  # sample by sample: no int64 copy of the patterns
     else:
         mtype = _int_type(N, N)
-        cA, cB, D, amax, bmax, step = _dense_polynomials(P, N)
+        cA, cB, D, amax, bmax, step = dense_polynomials(P, N)
         if K * (amax + bmax) >= 2**52:
             raise ValueError(f"dense P = {P} energy changes at N = {N}, K = {K} exceed 2^52: "
                              f"not exact in float64")
@@ -211,7 +213,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
     return CompiledState(XS, cS, Mc, sc, (S, R, K, N), dot, max_abs, dense, lazy)
 
 
-def _chain_tables(rule: UpdateRule, T: np.ndarray, unit: float) -> tuple[np.ndarray, ...]:
+def chain_tables(rule: UpdateRule, T: np.ndarray, unit: float) -> tuple[np.ndarray, ...]:
     """Each chain's threshold table (:func:`montecarlo._kernels.decide`): lo, hi, grid shift,
     offset into the tables' concatenated ``H``, that ``H``, ``C`` and T == 0.
 
@@ -259,7 +261,7 @@ def run_sweeps(
     P = model.P
     unit = 2.0 * float(scale) / float(N) ** (P - 1)
     T = np.broadcast_to(np.asarray(T, dtype=np.float64), (S, R))
-    chain_tabs = _chain_tables(rule, T, unit)
+    chain_tabs = chain_tables(rule, T, unit)
     ks = np.ascontiguousarray(np.asarray(keys, dtype=np.uint64).reshape(S * R, 2))
     metropolis = isinstance(rule, Metropolis)
     y, nf, kept = state.lazy  # lazy fields are kept by chains at T = 0 only: reset
@@ -276,12 +278,8 @@ def run_sweeps(
     scratch_c = np.empty((task0.size, G + 8), dtype=np.int64)  # their block counters
 
     def advance(n: int) -> None:
-        if rule.order == "sequential":
-            sites = np.broadcast_to(np.arange(N, dtype=np.int64), (n, N)).copy()
-        else:
-            assert sites_rng is not None
-            sites = np.stack([sites_rng(state.sweep + k).integers(0, N, size=N)
-                              for k in range(n)]).astype(np.int64)
+        sites = np.stack([sweep_sites(rule.order, N, sites_rng, state.sweep + k)
+                          for k in range(n)]).astype(np.int64)
         if P == 2:
             kern = _kernels.pairwise_parallel if parallel else _kernels.pairwise_serial
             call = (state.XS, state.cS, R, task0, task1, state.Mc, state.sc, ks, *chain_tabs,

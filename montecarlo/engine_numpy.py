@@ -39,7 +39,7 @@ from assoc.philox import PhiloxStream
 from .dynamics import UpdateRule
 from .state import ChainState
 
-__all__ = ["init_state", "run_sweeps", "exact_dtype", "site_blocks"]
+__all__ = ["init_state", "run_sweeps", "exact_dtype", "site_blocks", "sweep_sites"]
 
 
 def exact_dtype(N: int, K: int, max_abs: int = 1) -> type:
@@ -81,7 +81,7 @@ def site_blocks(sites: np.ndarray, max_block: int) -> list[np.ndarray]:
     return [b for b in blocks if len(b)]
 
 
-def _sweep_sites(order: str, N: int, sites_rng: Callable[[int], np.random.Generator] | None,
+def sweep_sites(order: str, N: int, sites_rng: Callable[[int], np.random.Generator] | None,
                  sweep: int) -> np.ndarray:
     """Sites of one sweep: 0..N-1, or N uniform draws from the sweep's own generator."""
     if order == "sequential":
@@ -171,7 +171,7 @@ def run_sweeps(
         """Step-major thresholds of ``sweep`` (the next N uniforms of the stream)."""
         u = stream.uniforms(N).reshape(S, R, N)
         t = rule.integer_thresholds(u, T[..., None], unit, bound)  # (S, R, N)
-        sites = _sweep_sites(rule.order, N, sites_rng, sweep)
+        sites = sweep_sites(rule.order, N, sites_rng, sweep)
         if blocked:
             np.add(np.transpose(t, (2, 0, 1)), c[sites][:, :, None], out=out, casting="unsafe")
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from assoc.backend import BACKENDS
+from assoc.backend import BACKENDS, has_cupy, resolve_backend
 from assoc.dataset import finalize
 from assoc.models import Model, MultitaskingHebbian, grid_values
 from assoc.seeding import seed_entropy
@@ -28,7 +29,35 @@ from .dynamics import Glauber, UpdateRule
 from .memory import check_memory
 from .point import ENGINES, Sampler, family, observables, point_memory, run_point
 
-__all__ = ["Grid", "Point"]
+__all__ = ["Grid", "Point", "select_engine"]
+
+_NOTICED: list[bool] = []  # the backend='auto' notice, once per process
+
+
+def select_engine(backend: str, engine: str, *, require_device: bool = True) -> tuple[str, str]:
+    """``(engine, backend)`` that run a call asking for ``backend`` and ``engine``.
+
+    ``backend='cupy'`` or ``engine='cuda'``: the CUDA engine (with ``require_device``, an
+    error names what is missing without CuPy or a device; a campaign client leaves that
+    check to the workers that run its tasks). ``backend='auto'``: the CUDA engine where a device
+    is present, otherwise the CPU engine with a one-line notice on stderr (once per
+    process). Otherwise ``engine`` ('auto': the compiled engine) on host arrays.
+    """
+    if backend == "cupy" or engine == "cuda":
+        if engine not in ("auto", "cuda"):
+            raise ValueError(f"engine must be 'auto' or 'cuda' with backend='cupy' (got "
+                             f"{engine!r})")
+        if require_device:
+            resolve_backend("cupy")
+        return "cuda", "cupy"
+    if backend == "auto" and engine == "auto":
+        if has_cupy():
+            return "cuda", "cupy"
+        if not _NOTICED:
+            _NOTICED.append(True)
+            print("montecarlo: backend='auto' found no CUDA device with CuPy; running the "
+                  "compiled CPU engine", file=sys.stderr)
+    return ("compiled" if engine == "auto" else engine), "numpy"
 
 
 @dataclass(frozen=True)
@@ -55,8 +84,12 @@ class Grid:
     def build(cls, model: Model, *, N: Any, T: Any, samples: Any, sweeps: Any,
               burn_in: Any = None, dynamics: UpdateRule | None = None, replicas: Any = None,
               start: str | None = None, backend: str = "numpy", engine: str = "auto",
-              controls: Mapping[str, Any]) -> Grid:
-        """Check every argument (as :func:`montecarlo.simulate` documents them)."""
+              controls: Mapping[str, Any], require_device: bool = True) -> Grid:
+        """Check every argument (as :func:`montecarlo.simulate` documents them).
+
+        ``require_device=False`` accepts ``backend='cupy'`` on a machine without a device
+        (a campaign's client: its workers check when they run a task).
+        """
         if not isinstance(model, Model) or not model.controls:
             raise ValueError(f"model must be one of assoc.models Hopfield, DenseHebbian, "
                              f"MultitaskingHebbian, ExampleHebbian (got {model!r})")
@@ -74,13 +107,10 @@ class Grid:
         start = model.check_start(start)
         check_choice("backend", backend, BACKENDS)
         check_choice("engine", engine, ("auto", *ENGINES))
-        engine = "compiled" if engine == "auto" else engine
-        if backend == "cupy":
-            raise ValueError("backend must be 'numpy' or 'auto': the CuPy Monte Carlo engine "
-                             "is not part of this release")
+        engine, backend = select_engine(backend, engine, require_device=require_device)
         grid = cls(model, ctrl, Ns, Sampler(dynamics, Ts, sweeps, burn_in, replicas, start,
                                                   engine),
-                   samples, "numpy")
+                   samples, backend)
         for p in grid.points():
             K = grid.n_patterns(p)
             if K < 1:
@@ -186,6 +216,11 @@ class Grid:
         if s.engine == "compiled":
             engine = ("compiled (numba kernels: integer fields, threshold tables, Philox "
                       "regenerated; flip for flip the NumPy engine)")
+        elif s.engine in ("cuda", "cuda-host"):
+            where = "on the GPU" if s.engine == "cuda" else "built for the CPU"
+            engine = (f"{s.engine} (CUDA kernels {where}: one thread per chain, integer "
+                      f"fields, threshold tables, Philox regenerated; flip for flip the NumPy "
+                      f"engine)")
         elif model.P == 2:
             engine = "numpy (blocked delayed updates, exact integer overlaps)"
         else:

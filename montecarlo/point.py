@@ -37,7 +37,7 @@ from assoc.models import ExampleHebbian, Model, MultitaskingHebbian
 from assoc.patterns import diluted, noisy_examples, unbiased
 from assoc.seeding import control_key, philox_key, stream_rng, stream_seed
 
-from . import engine_compiled, engine_numpy
+from . import engine_compiled, engine_cuda, engine_numpy
 from .dynamics import UpdateRule
 from .engine_numpy import exact_dtype
 from .observables import mean_and_error
@@ -45,9 +45,10 @@ from .observables import mean_and_error
 __all__ = ["Sampler", "Observable", "family", "run_point", "start_configuration",
            "point_memory", "ENGINES"]
 
-#: Monte Carlo engines: the numba kernels (default) and the NumPy specification; both give
-#: the same chains flip for flip, so the choice never changes a result.
-ENGINES = ("compiled", "numpy")
+#: Monte Carlo engines: the numba kernels (default on the CPU), the NumPy specification, the
+#: CUDA kernels on the GPU and the same kernels built for the CPU (serial, for checks); all
+#: give the same chains flip for flip, so the choice never changes a result.
+ENGINES = ("compiled", "numpy", "cuda", "cuda-host")
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,10 @@ class Sampler:
     sweeps : measurement sweeps; burn_in : sweeps discarded first.
     replicas : independent chains per sample and temperature.
     start : initial configuration (one of the model's ``starts``).
-    engine : ``'compiled'`` (:mod:`~montecarlo.engine_compiled`) or ``'numpy'``
-        (:mod:`~montecarlo.engine_numpy`, the specification): the same chains either way.
+    engine : ``'compiled'`` (:mod:`~montecarlo.engine_compiled`), ``'numpy'``
+        (:mod:`~montecarlo.engine_numpy`, the specification), ``'cuda'`` or ``'cuda-host'``
+        (:mod:`~montecarlo.engine_cuda` on the GPU, or built for the CPU): the same chains
+        whichever it is.
     """
 
     rule: UpdateRule
@@ -269,9 +272,14 @@ def run_point(model: Model, sampler: Sampler, root: np.random.SeedSequence,
     if sampler.engine == "numpy":
         state: Any = engine_numpy.init_state(X, spins)
         run_sweeps: Callable[..., Any] = engine_numpy.run_sweeps
-    else:  # the state keeps its own copy of the patterns: these can go
+    elif sampler.engine == "compiled":  # the state keeps its own copy of the patterns
         state = engine_compiled.init_state(X, spins, model.P)
         run_sweeps = partial(engine_compiled.run_sweeps, threads=threads)
+        xi = X = None  # type: ignore[assignment]
+    else:
+        device = "cuda" if sampler.engine == "cuda" else "host"
+        state = engine_cuda.init_state(X, spins, model.P, device=device)
+        run_sweeps = engine_cuda.run_sweeps
         xi = X = None  # type: ignore[assignment]
     pkey = fam.point_key(model, controls, N)
     sites = lambda sw: stream_rng(root, "sites", pkey, sw)  # noqa: E731
@@ -312,13 +320,14 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
                  n_samples: int) -> int:
     """Estimated peak bytes of :func:`run_point` for ``n_samples`` samples at one point.
 
-    Counts what the engine holds at once (tested against ``tracemalloc``, for both
-    engines): the int8 patterns and examples; for the compiled engine its site-major int8
-    copy and O(chains x (N + K)) chain state; for the NumPy engine its two float copies of
-    the coupling patterns (and the int64 ones :func:`~montecarlo.engine_numpy.init_state`
-    forms), the spins and the double-buffered thresholds with their float64 uniforms, the
-    dense path's elementary symmetric polynomials, and the recorded time series. Computed
-    from the sizes alone: nothing is allocated.
+    Counts what the engine holds at once in host memory (tested against ``tracemalloc``,
+    for the CPU engines): the int8 patterns and examples; for the compiled engine (and the
+    CUDA engine's host side) its site-major int8 copy and O(chains x (N + K)) chain state;
+    for the NumPy engine its two float copies of the coupling patterns (and the int64 ones
+    :func:`~montecarlo.engine_numpy.init_state` forms), the spins and the double-buffered
+    thresholds with their float64 uniforms, the dense path's elementary symmetric
+    polynomials, and the recorded time series. Computed from the sizes alone: nothing is
+    allocated.
     """
     fam = family(model)
     S, R = int(n_samples), sampler.chains
@@ -334,7 +343,7 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
     per_sweep = sum(K if o.per_pattern else 1 for o in obs) * S * R * 8.0
     measure = SN * R * 8 if isinstance(model, ExampleHebbian) else 0.0  # float64 spins
     series = per_sweep * sampler.sweeps * 2  # recorded lists, then stacked
-    if sampler.engine == "compiled":
+    if sampler.engine != "numpy":  # the CUDA engine's host side holds no more
         # int8 archetypes and coupling patterns, the engine's site-major copy (padded to 16)
         # and self-couplings; per chain its start spins, spins, overlaps (<= 8 bytes; dense:
         # A and B too) and lazy fields (16 bytes a site); one sample's float64 products at

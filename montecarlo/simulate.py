@@ -61,13 +61,18 @@ def simulate(
         T, sample and replica, the random site order from ``sites`` keyed by the point and
         the sweep (:mod:`montecarlo.point`): results do not depend on which other points
         or samples are in the call.
-    backend : {'numpy', 'auto'}
-        Host arrays ('auto' selects them; a CuPy engine is not provided yet).
-    engine : {'auto', 'compiled', 'numpy'}
-        ``'compiled'`` (what 'auto' selects): numba kernels, parallel over the chains on
-        all cores (:mod:`montecarlo.engine_compiled`); ``'numpy'``: the NumPy engine, the
-        executable specification (:mod:`montecarlo.engine_numpy`). Both run the same chains
-        flip for flip: the results are identical.
+    backend : {'numpy', 'cupy', 'auto'}
+        'numpy': host arrays and a CPU engine. 'cupy': the CUDA engine on the GPU
+        (:mod:`montecarlo.engine_cuda`; needs the ``gpu`` extra and a device). 'auto':
+        'cupy' where a device is present, otherwise 'numpy' with a one-line notice.
+    engine : {'auto', 'compiled', 'numpy', 'cuda', 'cuda-host'}
+        ``'compiled'`` (what 'auto' selects on the CPU): numba kernels, parallel over the
+        chains on all cores (:mod:`montecarlo.engine_compiled`); ``'numpy'``: the NumPy
+        engine, the executable specification (:mod:`montecarlo.engine_numpy`);
+        ``'cuda'``: the CUDA kernels on the GPU (what 'auto' selects with
+        ``backend='cupy'``); ``'cuda-host'``: the same kernels built for the CPU with the
+        system C compiler, serial (a check of the GPU code where there is no GPU). All run
+        the same chains flip for flip: the results are identical.
     dynamics : :class:`~montecarlo.dynamics.Glauber` (default) or
         :class:`~montecarlo.dynamics.Metropolis`, with ``order``.
     replicas : int >= 1, optional

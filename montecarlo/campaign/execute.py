@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from assoc.backend import resolve_backend
 from assoc.seeding import normalize_seed
 from assoc.validation import check_int
 
@@ -137,8 +138,10 @@ def run_campaign(spec: CampaignSpec, store: str | os.PathLike, *, client: Any = 
     if workers is not None:
         check_int("workers", workers, low=1)
     check_int("retries", retries, low=0)
-    if local:
-        spec.check_memory()  # in-process: this machine runs every task
+    if local:  # in-process: this machine runs every task
+        if spec.spec["backend"] == "cupy":
+            resolve_backend("cupy")  # the clear error without CuPy or a device
+        spec.check_memory()
     path = os.fspath(store)
     if os.path.exists(path):
         st = CampaignStore.open(path, spec)

@@ -136,7 +136,8 @@ class CampaignSpec:
                               sweeps=spec["sweeps"], burn_in=spec.get("burn_in"),
                               dynamics=rule, replicas=spec.get("replicas"),
                               start=spec.get("start"), backend=spec.get("backend", "numpy"),
-                              controls={c: spec[c] for c in model.controls})
+                              controls={c: spec[c] for c in model.controls},
+                              require_device=False)
             per_task = spec.get("samples_per_task", grid.samples)
             per_task = check_int("samples_per_task", per_task, low=1, high=grid.samples)
         except SpecError:

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assoc import DenseHebbian, Hopfield, assert_valid_result
+from assoc.backend import has_cupy
 from assoc.compare import compare, extrapolate_in_N
 from assoc.models import ExampleHebbian, MultitaskingHebbian
 from montecarlo import Campaign, Metropolis, campaign_status, open_campaign, simulate
@@ -133,6 +134,15 @@ def test_a_task_that_cannot_fit_is_refused_before_the_store_is_made(tmp_path):
 
     c = Campaign({**SPEC, "N": [40, 10**7]})  # valid: the memory is the running machine's
     with pytest.raises(InsufficientMemoryError, match="N is too large: N = 10000000"):
+        c.run(tmp_path / "c.zarr")
+    assert not (tmp_path / "c.zarr").exists()
+
+
+@pytest.mark.skipif(has_cupy(), reason="checks a machine without a CUDA device")
+def test_a_gpu_campaign_is_valid_anywhere_and_runs_in_process_only_with_a_device(tmp_path):
+    c = Campaign({**SPEC, "backend": "cupy"})  # a client without a GPU may submit it
+    assert c.grid.sampler.engine == "cuda" and c.spec["backend"] == "cupy"
+    with pytest.raises(ValueError, match=r"CuPy and a CUDA device.*assoc-memory\[gpu\]"):
         c.run(tmp_path / "c.zarr")
     assert not (tmp_path / "c.zarr").exists()
 

@@ -9,13 +9,23 @@ Philox block (NumPy's generator), and the threshold tables (the spec's decisions
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 from numba import njit
 
 from assoc.energy import energy_from_overlaps
 from assoc.models import DenseHebbian, ExampleHebbian, Hopfield, MultitaskingHebbian
-from montecarlo import Glauber, Metropolis, engine_compiled, engine_numpy, simulate, thresholds
+from montecarlo import (
+    Glauber,
+    Metropolis,
+    engine_compiled,
+    engine_cuda,
+    engine_numpy,
+    simulate,
+    thresholds,
+)
 from montecarlo import _kernels as kern
 from montecarlo.thresholds import threshold_table, thresholds_of_halves
 from montecarlo.variates import portable_log
@@ -94,14 +104,21 @@ def _patterns(rng, S, K, N, kind):
     return xi
 
 
-def _both(model, rule, xi, spins, T, sweeps, seed, scale=1.0, threads=None):
+def _both(model, rule, xi, spins, T, sweeps, seed, scale=1.0, threads=None, engine="compiled"):
+    """The spec's chains and ``engine``'s ('compiled', or the CUDA engine on 'host' or
+    'cuda'), compared after every sweep; returns the spec's (spins, M) of each sweep."""
     S, R, N = spins.shape
     rng = np.random.default_rng(seed)
     keys = rng.integers(0, 2**63, (S, R, 2)).astype(np.uint64)
     Tc = np.broadcast_to(np.asarray(T, dtype=np.float64), (S, R))
     sites = lambda sw: np.random.default_rng([seed, sw])  # noqa: E731
     spec = engine_numpy.init_state(xi, spins, np.float64 if model.P > 2 else None)
-    fast = engine_compiled.init_state(xi, spins, model.P)
+    if engine == "compiled":
+        fast = engine_compiled.init_state(xi, spins, model.P)
+        run = partial(engine_compiled.run_sweeps, threads=threads)
+    else:
+        fast = engine_cuda.init_state(xi, spins, model.P, device=engine)
+        run = engine_cuda.run_sweeps
     seen: list[tuple[np.ndarray, np.ndarray]] = []
     engine_numpy.run_sweeps(model, rule, xi, spec, Tc, keys, sweeps, sites_rng=sites,
                             scale=scale, measure=lambda st: seen.append(
@@ -114,8 +131,7 @@ def _both(model, rule, xi, spins, T, sweeps, seed, scale=1.0, threads=None):
         np.testing.assert_array_equal(st.M.astype(np.int64), seen[k][1], err_msg=f"M {k}")
         k += 1
 
-    engine_compiled.run_sweeps(model, rule, xi, fast, Tc, keys, sweeps, sites_rng=sites,
-                               scale=scale, measure=check, threads=threads)
+    run(model, rule, xi, fast, Tc, keys, sweeps, sites_rng=sites, scale=scale, measure=check)
     assert k == sweeps
     np.testing.assert_array_equal(fast.recomputed_overlaps(xi), fast.M.astype(np.int64))
     e_spec = energy_from_overlaps(model, np.moveaxis(spec.M.astype(np.float64), 1, 2), N)
@@ -124,10 +140,8 @@ def _both(model, rule, xi, spins, T, sweeps, seed, scale=1.0, threads=None):
     return seen
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.name}-{r.order}")
-@pytest.mark.parametrize(("S", "R"), [(1, 24), (12, 2), (3, 5)])
-@pytest.mark.parametrize("kind", ["pm1", "diluted", "summed"])
-def test_pairwise_chains_are_the_specs_flip_for_flip(rule, S, R, kind):
+def pairwise_case(rule, S, R, kind, engine="compiled"):
+    """Chains near pattern 0 at mixed T (0 among them), 6 sweeps: spec vs ``engine``."""
     rng = np.random.default_rng(hash((S, R, kind)) % 2**32)
     N, K = 90, 9
     xi = _patterns(rng, S, K, N, kind)
@@ -135,22 +149,19 @@ def test_pairwise_chains_are_the_specs_flip_for_flip(rule, S, R, kind):
     spins[spins == 0] = 1  # start near pattern 0
     T = np.tile(np.array([0.0, 0.25, 1.0, 0.0, 0.6])[np.arange(R) % 5], (S, 1))
     scale = 1 / 30 if kind == "summed" else 1.0
-    seen = _both(Hopfield(), rule, xi, spins, T, 6, seed=S * R, scale=scale)
+    seen = _both(Hopfield(), rule, xi, spins, T, 6, seed=S * R, scale=scale, engine=engine)
     assert not np.array_equal(seen[0][0], seen[-1][0])  # the chains did move
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.name}-{r.order}")
-@pytest.mark.parametrize(("P", "N", "K", "S", "R"), [(3, 36, 40, 2, 5), (4, 24, 12, 9, 2),
-                                                      (5, 16, 6, 1, 8)])
-def test_dense_chains_are_the_specs_flip_for_flip(rule, P, N, K, S, R):
+def dense_case(rule, P, N, K, S, R, engine="compiled"):
     rng = np.random.default_rng(P * N)
     xi = _patterns(rng, S, K, N, "pm1")
     spins = rng.choice(np.array([-1, 1], dtype=np.int8), (S, R, N))
     T = np.tile(np.array([0.0, 0.3, 1.2])[np.arange(R) % 3], (S, 1))
-    _both(DenseHebbian(P=P), rule, xi, spins, T, 5, seed=P)
+    _both(DenseHebbian(P=P), rule, xi, spins, T, 5, seed=P, engine=engine)
 
 
-def test_wide_tables_decide_inside_their_brackets_exactly(monkeypatch):
+def coarse_tables_case(monkeypatch, engine="compiled"):
     """With tables of 9 entries every x inside the range falls between two grid points,
     and the uniforms inside a bracket take the exact path: still the spec's flips."""
     monkeypatch.setattr(thresholds, "MAX_ENTRIES", 9)
@@ -161,10 +172,41 @@ def test_wide_tables_decide_inside_their_brackets_exactly(monkeypatch):
         spins = rng.choice(np.array([-1, 1], dtype=np.int8), (2, 6, 60))
         T = np.tile([0.4, 1.5, 0.0], (2, 2))
         for rule in (Glauber(), Metropolis("random")):
-            _both(Hopfield(), rule, xi, spins, T, 4, seed=3)
-            _both(DenseHebbian(P=3), rule, xi[:, :, :20], spins[:, :, :20], T, 4, seed=4)
+            _both(Hopfield(), rule, xi, spins, T, 4, seed=3, engine=engine)
+            _both(DenseHebbian(P=3), rule, xi[:, :, :20], spins[:, :, :20], T, 4, seed=4,
+                  engine=engine)
     finally:
         threshold_table.cache_clear()
+
+
+PAIRWISE = [pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.name}-{r.order}"),
+            pytest.mark.parametrize(("S", "R"), [(1, 24), (12, 2), (3, 5)]),
+            pytest.mark.parametrize("kind", ["pm1", "diluted", "summed"])]
+DENSE = [pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.name}-{r.order}"),
+         pytest.mark.parametrize(("P", "N", "K", "S", "R"), [(3, 36, 40, 2, 5), (4, 24, 12, 9, 2),
+                                                              (5, 16, 6, 1, 8)])]
+
+
+def _marked(marks):  # noqa: ANN001, ANN202
+    def deco(f):  # noqa: ANN001, ANN202
+        for m in reversed(marks):
+            f = m(f)
+        return f
+    return deco
+
+
+@_marked(PAIRWISE)
+def test_pairwise_chains_are_the_specs_flip_for_flip(rule, S, R, kind):
+    pairwise_case(rule, S, R, kind)
+
+
+@_marked(DENSE)
+def test_dense_chains_are_the_specs_flip_for_flip(rule, P, N, K, S, R):
+    dense_case(rule, P, N, K, S, R)
+
+
+def test_wide_tables_decide_inside_their_brackets_exactly(monkeypatch):
+    coarse_tables_case(monkeypatch)
 
 
 def test_threads_do_not_change_the_chains():
@@ -192,11 +234,18 @@ CASES = [
 
 @pytest.mark.parametrize(("model", "kw"), CASES, ids=lambda c: getattr(c, "name", ""))
 def test_simulate_gives_the_same_dataset_on_both_engines(model, kw):
+    b = specs_dataset(model, kw, engine="compiled")
+    assert b.attrs["engine"].startswith("compiled")
+
+
+def specs_dataset(model, kw, **how):  # noqa: ANN001, ANN201
+    """``simulate`` run ``how`` (engine, backend), checked equal to the NumPy engine's."""
     a = simulate(model, seed=7, engine="numpy", **kw)
-    b = simulate(model, seed=7, engine="compiled", **kw)
+    b = simulate(model, seed=7, **how, **kw)
     for v in a.data_vars:
         np.testing.assert_array_equal(a[v].values, b[v].values, err_msg=v)
-    assert b.attrs["engine"].startswith("compiled") and a.attrs["engine"].startswith("numpy")
+    assert a.attrs["engine"].startswith("numpy")
+    return b
 
 
 def test_an_unknown_engine_is_refused_by_name():

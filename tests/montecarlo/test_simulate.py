@@ -7,6 +7,7 @@ import pytest
 import xarray as xr
 
 from assoc import DenseHebbian, Hopfield, assert_valid_result
+from assoc.backend import has_cupy
 from assoc.errors import InsufficientMemoryError
 from assoc.models import ExampleHebbian, MultitaskingHebbian
 from assoc.seeding import normalize_seed
@@ -137,7 +138,9 @@ def test_multitasking_energy_is_exact_at_zero_temperature():
         (dict(start="ground"), "start must be one of 'pattern', 'random' for Hopfield"),
         (dict(start="hierarchical"), "start must be one of 'pattern', 'random'"),
         (dict(backend="tpu"), "backend must be one of"),
-        (dict(backend="cupy"), "CuPy Monte Carlo engine is not part of this release"),
+        pytest.param(dict(backend="cupy"), r"backend='cupy' needs CuPy and a CUDA device",
+                     marks=pytest.mark.skipif(has_cupy(), reason="a device is present")),
+        (dict(backend="cupy", engine="numpy"), "engine must be 'auto' or 'cuda' with backend"),
         (dict(alpha=0.001), "alpha must give at least one pattern"),
         (dict(d=0.3), "unknown control d: Hopfield takes the control"),
         (dict(alpha=None), "alpha must be a value or a 1-D sequence of values"),
