@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import root
 
-from theory import _hopfield_rs as rs
 from theory import hopfield
-from theory._quadrature import gauss_moments
+from theory._numerics.quadrature import gauss_moments
+from theory.hopfield import rs
 
 
 def _loop(alphas: np.ndarray, Ts: np.ndarray) -> float:

@@ -9,7 +9,7 @@ map for ``d_H``; bisection on the energies of the enumerated T = 0 states for ``
 exhaustive enumeration for K <= 5); a zero-temperature Monte Carlo bracket of ``d_H``
 for K = 3, 4, 5; and at T = 0.05 and 0.2 (K = 2..5) the intervals of every regime,
 each of their edges located again by the second method of
-:mod:`theory._multitasking_check` (full 3^K sums, brentq, BFGS + Newton, brute-force
+:mod:`theory.multitasking.check` (full 3^K sums, brentq, BFGS + Newton, brute-force
 Hessian, bisection), with the differences.
 
     python -m papers multitasking-regimes [--quick] [--out DIR] [--seed S] [--table FILE]
@@ -132,7 +132,7 @@ def table(cfg: dict, seed: int, stores=None) -> tuple[str, xr.Dataset]:
                        for e in second_method_edges(b, K, Tv)]
             checks.append(f"# K={K}: {time.perf_counter() - t0:.0f} s")
         lines += ["", f"## T = {Tv}: every boundary above located again by the second method",
-                  "# (theory._multitasking_check: full 3^K sums, brentq for symmetric states, "
+                  "# (theory.multitasking.check: full 3^K sums, brentq for symmetric states, "
                   "BFGS + Newton",
                   "# minima from many starts, brute-force Hessian; bisection to 1e-8 in "
                   "[edge - 2e-3, edge + 2e-3])",
@@ -154,7 +154,7 @@ EDGE_TOL = 1e-5
 def second_method_edges(b: xr.Dataset, K: int, T: float, *, width: float = 1e-5,
                         bracket: float = 2e-3, tol: float = 1e-8) -> list[dict]:
     """Every interior edge of the intervals of ``b`` (one T > 0), located again by
-    :func:`theory._multitasking_check.bisect_flag` in ``[edge - bracket, edge + bracket]``.
+    :func:`theory.multitasking.check.bisect_flag` in ``[edge - bracket, edge + bracket]``.
 
     The bracket is centred on ``edge`` rounded to a multiple of ``bracket / 2``, so it
     contains ``edge -+ bracket / 2`` at least. Edges at the ends of the grid (0, 1) and
@@ -162,7 +162,7 @@ def second_method_edges(b: xr.Dataset, K: int, T: float, *, width: float = 1e-5,
     ``second`` is NaN when the second method sees no change of the flag inside the
     bracket (a disagreement).
     """
-    from theory._multitasking_check import bisect_flag
+    from theory.multitasking.check import bisect_flag
 
     out = []
     for br in b.branch.values:
@@ -187,8 +187,8 @@ def second_method_edges(b: xr.Dataset, K: int, T: float, *, width: float = 1e-5,
 def mc_check_lines(seed: int, stores=None) -> list[str]:
     """Zero-temperature Monte Carlo bracket of d_H (K = 3, 4, 5; d_H -+ 0.02); campaigns
     in ``stores`` (or in memory)."""
-    from theory._multitasking_tables import archetype_law, site_table
-    from theory._multitasking_zero import iterate_zero_map
+    from theory.multitasking.tables import archetype_law, site_table
+    from theory.multitasking.zero import iterate_zero_map
 
     N, S = 16000, 16
     lines = ["", f"## T = 0 Monte Carlo bracket of d_H (hierarchical start, N = {N}, {S} samples,",

@@ -12,8 +12,8 @@ from assoc.compare import bonferroni_threshold, compare, extrapolate_in_N
 from assoc.models import ExampleHebbian, MultitaskingHebbian
 from montecarlo import simulate
 from theory import multitasking as mt
-from theory._multitasking_tables import archetype_law, site_table
-from theory._multitasking_zero import iterate_zero_map
+from theory.multitasking.tables import archetype_law, site_table
+from theory.multitasking.zero import iterate_zero_map
 
 
 def _z_ok(z, n):

@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from theory import _dense_branches as br
-from theory import _dense_models as dm
 from theory import dense
+from theory.dense import branches as br
+from theory.dense import models as dm
 
 
 @pytest.fixture(scope="module", params=[3, 4])

@@ -13,8 +13,8 @@ from scipy.integrate import IntegrationWarning, quad
 from scipy.optimize import brentq, root
 
 from assoc.dataset import assert_valid_result
-from theory import _hopfield_rs as rs
 from theory import hopfield
+from theory.hopfield import rs
 
 from . import exact_hopfield as ex
 

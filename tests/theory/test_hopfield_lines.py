@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from assoc.dataset import assert_valid_result
-from theory import _hopfield_rs as rs
 from theory import hopfield
+from theory.hopfield import rs
 
 from . import exact_hopfield as ex
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from assoc import assert_valid_result
 from theory import multitasking as mt
-from theory._multitasking_tables import archetype_law, averages, site_table, zero_temperature_map
-from theory._multitasking_zero import chamber_fixed_points, search_fixed_points
+from theory.multitasking.tables import archetype_law, averages, site_table, zero_temperature_map
+from theory.multitasking.zero import chamber_fixed_points, search_fixed_points
 
 
 def _brute(K, d, p, T):
@@ -240,10 +240,10 @@ def test_sum_squared_error_identity():
     (4, 0.2, "hierarchical", "exists", 0.57, 0.578, 1e-8),  # beyond d_H(4) = 0.5437 at T > 0
 ])
 def test_positive_T_edges_of_solve_match_a_second_method(K, T, branch, crit, lo, hi, tol):
-    """The second method (theory._multitasking_check: full 3^K sums, brentq, BFGS + Newton,
+    """The second method (theory.multitasking.check: full 3^K sums, brentq, BFGS + Newton,
     brute-force Hessian) locates an edge at T > 0; the flags of solve flip within 1e-6
     of it (quick version of the regime_boundaries comparison below; bisection to tol)."""
-    from theory._multitasking_check import bisect_flag
+    from theory.multitasking.check import bisect_flag
 
     e = bisect_flag(K, T, branch, crit, lo, hi, tol=tol, n_random=4)
     assert lo < e < hi
@@ -269,9 +269,9 @@ def test_positive_T_edges_of_solve_match_a_second_method(K, T, branch, crit, lo,
 ])
 def test_boundaries_at_positive_T_located_by_a_second_method(K, edges):
     """regime_boundaries (branch continuation + seeded search on the reduced table) against
-    theory._multitasking_check (full 3^K sums, brentq, BFGS + Newton, bisection): agreement
+    theory.multitasking.check (full 3^K sums, brentq, BFGS + Newton, bisection): agreement
     within 1e-6 in d (both bisections reach 1e-7)."""
-    from theory._multitasking_check import bisect_flag
+    from theory.multitasking.check import bisect_flag
 
     T = 0.05
     b = mt.regime_boundaries(K, T, d=np.linspace(0, 0.99, 100), d_tol=1e-7).sel(T=T)

@@ -5,7 +5,7 @@ import pytest
 
 from assoc.patterns import dataset_entropy, diluted, noisy_examples
 from theory import multitasking as mt
-from theory._multitasking_learning import unsupervised_full_table
+from theory.multitasking.learning import unsupervised_full_table
 
 
 def _full_unsupervised(K, d, r, M, T, q0, iters=4000):

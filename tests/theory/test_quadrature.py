@@ -1,4 +1,4 @@
-"""Accuracy of the Gaussian averages in theory._quadrature against scipy.integrate.quad."""
+"""Accuracy of the Gaussian averages in theory._numerics.quadrature against scipy.integrate.quad."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy.integrate import IntegrationWarning, quad
 from scipy.special import erf
 
-from theory._quadrature import SWITCH, abs_mean, gauss_moments
+from theory._numerics.quadrature import SWITCH, abs_mean, gauss_moments
 
 
 def _sech2(x):

@@ -1,10 +1,10 @@
-"""Generic vectorised solvers of theory._solver."""
+"""Generic vectorised solvers of theory._numerics.solver."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from theory._solver import (
+from theory._numerics.solver import (
     CONVERGED,
     MAXITER,
     NONFINITE,

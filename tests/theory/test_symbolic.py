@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import integrate
 from scipy.special import erf
 
-from theory._solver import CONVERGED
+from theory._numerics.solver import CONVERGED
 from theory.symbolic import (
     E,
     ExpAbsMoment,

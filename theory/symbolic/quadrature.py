@@ -5,7 +5,7 @@ Gaussian variable ``z``.  At low temperature ``tanh(beta h)``, ``logcosh(beta h)
 ``cosh^theta(beta h)`` change on the scale ``1/(beta b)`` around the kink ``z* = -c/b``,
 and at T = 0 they are replaced by ``sign``, ``|.|`` and ``exp(mu |.|)``, which have a kink.
 A fixed Gauss-Hermite rule then loses accuracy (the classic low-temperature trap, see
-:mod:`theory._quadrature`).  Three rules are used, chosen per point from the kink width
+:mod:`theory._numerics.quadrature`).  Three rules are used, chosen per point from the kink width
 ``w`` (in units of z) that the code generator reads off the integrand:
 
 ``smooth`` (``w >= W_SMOOTH`` and small tilt)

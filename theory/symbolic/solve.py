@@ -1,8 +1,8 @@
 """One vectorised solver for compiled replica free energies.
 
-* :func:`solve_points` -- damped Newton (:func:`theory._solver.newton`, Jacobian = the
+* :func:`solve_points` -- damped Newton (:func:`theory._numerics.solver.newton`, Jacobian = the
   derived Hessian) at every point at once; points where it fails get the damped fixed-point
-  iteration of the derived maps (:func:`theory._solver.fixed_point`) and a Newton polish.
+  iteration of the derived maps (:func:`theory._numerics.solver.fixed_point`) and a Newton polish.
   Some order parameters can be held fixed (``fixed``), e.g. ``m = 0`` on a spin-glass branch.
 * :func:`continuation` -- natural-parameter continuation along one control for many lines at
   once, with a secant predictor, step halving on failure and branch tracking (an ``accept``
@@ -11,11 +11,11 @@
 * :func:`fold` -- the saddle-node (spinodal) of a branch in a control ``c``: one order
   parameter ``v`` is fixed and ``c`` becomes an unknown, so the branch is the smooth curve
   ``c(v)`` through the fold; its extremum ``dc/dv = 0`` (implicit function theorem) is
-  located by the safeguarded bracketing solver of :mod:`theory._solver`.
+  located by the safeguarded bracketing solver of :mod:`theory._numerics.solver`.
 
-Status codes are those of :mod:`theory._solver` (0 converged, 1 iteration limit, 2 non-finite
-or singular, 3 no solution, 4 wrong root).  A point's result does not depend on the other
-points solved with it.
+Status codes are those of :mod:`theory._numerics.solver` (0 converged, 1 iteration limit,
+2 non-finite or singular, 3 no solution, 4 wrong root, 5 continuation ended).  A point's
+result does not depend on the other points solved with it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._solver import (
+from .._numerics.solver import (
     CONVERGED,
     MAXITER,
     NO_SOLUTION,
@@ -54,7 +54,8 @@ MAX_HALVINGS_FOLD = 4
 
 def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
             maxiter: int = 60) -> SolveResult:
-    """:func:`theory._solver.newton`, with convergence also accepted at the round-off floor.
+    """:func:`theory._numerics.solver.newton`, with convergence also accepted at the round-off
+    floor.
 
     A Newton step cannot be computed more accurately than about ``eps cond(J) |x|``; when the
     Jacobian is ill-conditioned (the 1RSB q0 direction scales like the Parisi parameter) the
@@ -402,9 +403,10 @@ def fold(
     and ``c`` by Newton's method (Jacobian: the Hessian columns and ``d grad/dc``).  Along the
     curve, ``dc/dv`` is the last component of ``-J^{-1} dgrad/dv``; its root is bracketed on
     the scan (marched from the guess, the step halved up to ``MAX_HALVINGS_FOLD`` times where
-    Newton fails) and refined by :func:`theory._solver.bracket_root` to ``vtol``.  Because ``c(v)``
-    is quadratic at the fold, the error of ``c`` is of order ``c'' vtol^2`` plus the Newton
-    tolerance; ``error`` reports ``|c(v_a) - c(v_b)|`` over the final bracket plus 1e-12 |c|.
+    Newton fails) and refined by :func:`theory._numerics.solver.bracket_root` to ``vtol``.
+    Because ``c(v)`` is quadratic at the fold, the error of ``c`` is of order ``c'' vtol^2``
+    plus the Newton tolerance; ``error`` reports ``|c(v_a) - c(v_b)|`` over the final bracket
+    plus 1e-12 |c|.
     """
     x_guess = np.asarray(x_guess, dtype=float)
     n, d = x_guess.shape
@@ -533,7 +535,7 @@ def optimize_parameter(
     For each of n points, the other order parameters are solved with ``name`` held at the
     values ``grid[i, :]`` in turn (each solve warm-started from the previous one), the
     residual of ``name``'s own equation is recorded, its first sign change brackets the
-    stationary value, which :func:`theory._solver.bracket_root` refines; a final Newton
+    stationary value, which :func:`theory._numerics.solver.bracket_root` refines; a final Newton
     solve with ``name`` free polishes the whole solution.  This is how the one-step RSB
     Parisi parameter is optimised: the residual ``df/dtheta`` along the scan is the total
     derivative of f (the other equations hold), so its root is the extremum of f in theta.

@@ -5,7 +5,7 @@ the stationary map ``F_0(m) = E[xi sign(xi.m)]`` is constant on each chamber of
 the hyperplane arrangement ``{m : x.m = 0}``, ``x in {-1, 0, 1}^K``. The stable
 states (local minima of ``f_0(m) = |m|^2/2 - E|xi.m|``) are exactly the tie-free
 fixed points: an ``m`` with ``F_0(m) = m`` and no configuration of positive
-weight with ``xi.m = 0`` (module :mod:`theory._multitasking_tables`).
+weight with ``xi.m = 0`` (module :mod:`theory.multitasking.tables`).
 
 Closed forms derived here (numpydoc Notes of :mod:`theory.multitasking` repeat them):
 
@@ -33,7 +33,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import brentq, linprog
 
-from ._multitasking_tables import SiteTable, archetype_law, site_table, zero_temperature_map
+from .tables import SiteTable, archetype_law, site_table, zero_temperature_map
 
 __all__ = ["hierarchical_overlaps", "hierarchical_threshold", "overturned_overlaps",
            "ground_state_threshold", "iterate_zero_map", "search_fixed_points",

@@ -10,7 +10,7 @@ Parametrisation.  Every RS branch is written in the unknowns ``(m, C)`` with
 
 the p equation ``p = q / (1 - C)^2`` being used to eliminate p.  At T = 0 the
 averages are the exact limits ``A = erf(m / (sqrt(2) sigma))`` and
-``Chat = sqrt(2/pi) / sigma exp(-m^2 / (2 sigma^2))`` (theory._quadrature), so
+``Chat = sqrt(2/pi) / sigma exp(-m^2 / (2 sigma^2))`` (theory._numerics.quadrature), so
 T = 0 is solved by the same code with no large beta.  ``0 <= C < 1`` is needed
 for the Gaussian integral over the non-condensed overlaps (``1 - beta (1 - q) > 0``).
 
@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._quadrature import gauss_moments
-from ._solver import (
+from .._numerics.quadrature import gauss_moments
+from .._numerics.solver import (
     CONVERGED,
     NO_SOLUTION,
     WRONG_ROOT,

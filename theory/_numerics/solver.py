@@ -41,7 +41,9 @@ __all__ = [
     "NONFINITE",
     "NO_SOLUTION",
     "WRONG_ROOT",
+    "CONTINUATION_ENDED",
     "STATUS_MEANINGS",
+    "flag_status",
     "SolveResult",
     "newton",
     "fixed_point",
@@ -49,15 +51,17 @@ __all__ = [
     "branch_ends",
 ]
 
-CONVERGED, MAXITER, NONFINITE, NO_SOLUTION, WRONG_ROOT = 0, 1, 2, 3, 4
+CONVERGED, MAXITER, NONFINITE, NO_SOLUTION, WRONG_ROOT, CONTINUATION_ENDED = 0, 1, 2, 3, 4, 5
 
-#: Human-readable meaning of each status code (written into Dataset attrs).
+#: The one status vocabulary of every theory family (written into each Dataset's
+#: ``status`` attrs as CF ``flag_values`` / ``flag_meanings`` by :func:`flag_status`).
 STATUS_MEANINGS = {
     CONVERGED: "converged",
     MAXITER: "iteration limit reached",
     NONFINITE: "non-finite residual or singular Jacobian",
     NO_SOLUTION: "branch does not exist here",
     WRONG_ROOT: "iteration reached another branch",
+    CONTINUATION_ENDED: "continuation ended before the target",
 }
 
 
@@ -86,6 +90,12 @@ def annotate(ds: Any, extra: dict[str, tuple[str, str]]) -> Any:
         if name in ds.variables:
             ds[name].attrs.setdefault("long_name", ln)
             ds[name].attrs.setdefault("units", units)
+    return flag_status(ds)
+
+
+def flag_status(ds: Any) -> Any:
+    """Write the CF ``flag_values``/``flag_meanings`` of :data:`STATUS_MEANINGS` into
+    ``ds['status']`` (where there is one). Returns ``ds``, modified in place."""
     if "status" in ds:
         ds["status"].attrs["flag_values"] = np.array(sorted(STATUS_MEANINGS), dtype=np.int8)
         ds["status"].attrs["flag_meanings"] = " ".join(

@@ -1,7 +1,7 @@
 """Transition lines of the RS Hopfield phase diagram (private engine of theory.hopfield).
 
 All lines are roots in T found by the vectorised bracketed solver of
-theory._solver (Illinois iteration from brackets with known end values),
+theory._numerics.solver (Illinois iteration from brackets with known end values),
 for all requested alphas at once.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _hopfield_rs as rs
-from ._quadrature import gauss_moments
-from ._solver import bracket_root
+from .._numerics.quadrature import gauss_moments
+from .._numerics.solver import bracket_root
+from . import rs
 
 __all__ = [
     "lines",

@@ -1,23 +1,24 @@
 """Solution branches of the low-storage multitasking equations (private).
 
-Every function works on a :class:`~theory._multitasking_tables.SiteTable` whose
-weight rows are the grid points, and is vectorised over them. Status codes
-(the ``status`` variable of :func:`theory.multitasking.solve`):
+Every function works on a :class:`~theory.multitasking.tables.SiteTable` whose
+weight rows are the grid points, and is vectorised over them. Status codes are the
+theory's one vocabulary (:data:`theory._numerics.solver.STATUS_MEANINGS`):
 
-* 0 converged;
-* 1 the branch does not exist here (no nontrivial symmetric root, ``beta (1-d) <= 1``;
-  or no hierarchical state at T = 0 to continue from);
-* 2 continuation in T ended before the target temperature (the branch folds or
-  loses stability there);
-* 3 iteration limit reached.
+* ``CONVERGED`` (0);
+* ``MAXITER`` (1), iteration limit reached;
+* ``NO_SOLUTION`` (3), the branch does not exist here (no nontrivial symmetric root,
+  ``beta (1-d) <= 1``; or no hierarchical state at T = 0 to continue from);
+* ``CONTINUATION_ENDED`` (5), continuation in T ended before the target temperature (the
+  branch folds or loses stability there).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._multitasking_tables import SiteTable, averages
-from ._multitasking_zero import canonical, iterate_zero_map
+from .._numerics.solver import CONTINUATION_ENDED, CONVERGED, MAXITER, NO_SOLUTION
+from .tables import SiteTable, averages
+from .zero import canonical, iterate_zero_map
 
 __all__ = ["symmetric_branch", "hierarchical_branch", "relax", "equilibrium", "classify",
            "min_eigenvalue"]
@@ -56,13 +57,13 @@ def symmetric_branch(table: SiteTable, n: int, T: np.ndarray, rows: np.ndarray,
     x = (table.W[rows] @ np.abs(table.A[:, 0])).copy()  # E|a_1|
     ea2 = table.W[rows] @ table.A[:, 0] ** 2  # 1 - d
     exists = (T == 0) | (ea2 > T)
-    status = np.where(exists, 3, 1)
+    status = np.where(exists, MAXITER, NO_SOLUTION)
     n_iter = np.zeros(G, dtype=np.int64)
     cold = T == 0
     if cold.any():
         av = averages(table, x[cold, None] * v, T[cold], rows=rows[cold])
         x[cold] = av.F[:, 0]
-        status[cold] = 0
+        status[cold] = CONVERGED
     act = np.flatnonzero(exists & ~cold)
     lo, hi = np.zeros(G), x.copy()
     for it in range(max_iter):
@@ -85,7 +86,7 @@ def symmetric_branch(table: SiteTable, n: int, T: np.ndarray, rows: np.ndarray,
         x[act] = new
         n_iter[act] = it + 1
         done = (np.abs(step) <= tol * (1.0 + np.abs(new))) | (hi[act] - lo[act] <= tol * hi[act])
-        status[act[done]] = 0
+        status[act[done]] = CONVERGED
         act = act[~done]
     x = np.where(exists, x, np.nan)
     return {"p": x[:, None] * v[None, :], "status": status, "n_iter": n_iter}
@@ -136,7 +137,7 @@ def hierarchical_branch(table: SiteTable, p0: np.ndarray, T: np.ndarray, rows: n
     nonzero ``|a.p0|``: corrections are ``O(exp(-80))``); from there the temperature
     grows geometrically, each step solved by Newton from the previous solution and
     accepted only if the Hessian stays positive definite; a failed step is retried
-    with the ratio square-rooted, and the continuation ends (status 2) when the
+    with the ratio square-rooted, and the continuation ends (``CONTINUATION_ENDED``) when the
     ratio falls below ``1 + 1e-7``. Overlaps that reach zero (a supercritical
     pitchfork where a pattern leaves the hierarchy) are set to zero exactly; the
     zero subspace is invariant. Because the state starts stable (Hessian = 1 at
@@ -147,7 +148,7 @@ def hierarchical_branch(table: SiteTable, p0: np.ndarray, T: np.ndarray, rows: n
     T = np.asarray(T, dtype=np.float64)
     p = np.array(p0, dtype=np.float64)
     exists = np.isfinite(p).all(1)
-    status = np.where(exists, 0, 1)
+    status = np.where(exists, CONVERGED, NO_SOLUTION)
     n_iter = np.zeros(G, dtype=np.int64)
     H = np.where(exists[:, None], p, 0.0) @ table.A.T
     Wr = table.W[rows]
@@ -177,10 +178,10 @@ def hierarchical_branch(table: SiteTable, p0: np.ndarray, T: np.ndarray, rows: n
         rej = act[~good]
         ratio[rej] = np.sqrt(ratio[rej])
         ended = rej[ratio[rej] < 1.0 + 1e-7]
-        status[ended] = 2
-        act = act[(Tcur[act] < T[act]) & (status[act] == 0)]
-    status[act] = 3
-    p[status != 0] = np.nan
+        status[ended] = CONTINUATION_ENDED
+        act = act[(Tcur[act] < T[act]) & (status[act] == CONVERGED)]
+    status[act] = MAXITER
+    p[status != CONVERGED] = np.nan
     return {"p": p, "status": status, "n_iter": n_iter, "T_reached": Tcur}
 
 

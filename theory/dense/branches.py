@@ -1,7 +1,7 @@
 """Branch solvers of the dense P-spin Hebbian network (private; see :mod:`theory.dense`).
 
 Each function returns flat or (alpha, T) arrays in the model variables of
-:mod:`theory._dense_models`; :mod:`theory.dense` assembles the Datasets.
+:mod:`theory.dense.models`; :mod:`theory.dense` assembles the Datasets.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _dense_models as dm
-from ._solver import CONVERGED, NO_SOLUTION, branch_ends
-from .symbolic.model import CompiledFreeEnergy
-from .symbolic.solve import continuation, optimize_parameter, solve_points
+from .._numerics.solver import CONVERGED, NO_SOLUTION, branch_ends
+from ..symbolic.model import CompiledFreeEnergy
+from ..symbolic.solve import continuation, optimize_parameter, solve_points
+from . import models as dm
 
 #: Load at which every continuation in alpha starts (the Curie-Weiss end of the branch).
 ALPHA_START = 1e-6

@@ -60,11 +60,12 @@ from assoc.dataset import finalize
 from assoc.models import Hopfield
 from assoc.validation import check_choice, check_real
 
-from ._solver import CONVERGED, NO_SOLUTION, annotate, branch_ends
-from .symbolic import GaussianAverage as E
-from .symbolic import ReplicaFreeEnergy
-from .symbolic.model import CompiledFreeEnergy
-from .symbolic.solve import continuation, fold, optimize_parameter, solve_points
+from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate, branch_ends
+from ..symbolic import GaussianAverage as E
+from ..symbolic import ReplicaFreeEnergy
+from ..symbolic.model import CompiledFreeEnergy
+from ..symbolic.solve import continuation, fold, optimize_parameter, solve_points
+from . import rs
 
 __all__ = [
     "ANSATZE",
@@ -555,13 +556,11 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     Returns a Dataset with ``alpha_c``, ``alpha_c_error``, the order parameters at the fold
     (model variables), ``converged``.
     """
-    from . import hopfield
-
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     Tv = float(check_real("T", T, low=0.0))
     if Tv >= 1.0:
         raise ValueError(f"T must be in [0, 1) for a retrieval branch (got {Tv})")
-    a_rs = hopfield.critical_capacity(Tv)
+    a_rs = float(rs.capacity(np.array([Tv]))["alpha_c"][0])
     a_s = 0.995 * a_rs
     ds = solve(a_s, Tv, ansatz=ansatz).isel(alpha=0, T=0, branch=0)
     zero = Tv == 0

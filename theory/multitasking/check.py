@@ -20,7 +20,7 @@ that every boundary it reports can be located twice:
 * a flag that changes inside a bracket is bisected.
 
 It is meant for T > 0 (at T = 0 the second method is the exact zero-temperature map
-and the enumeration of its fixed points, :mod:`theory._multitasking_zero`). It is slow
+and the enumeration of its fixed points, :mod:`theory.multitasking.zero`). It is slow
 (one scipy call per start and per d) and is used by the boundary table of
 ``python -m papers multitasking-regimes`` and by the tests, not by the solvers.
 """

@@ -59,9 +59,9 @@ from functools import cache
 
 import sympy as sp
 
-from .symbolic import GaussianAverage as E
-from .symbolic import ReplicaFreeEnergy, closed_forms, rabs, zero_temperature_limit
-from .symbolic.limits import LimitError
+from ..symbolic import GaussianAverage as E
+from ..symbolic import ReplicaFreeEnergy, closed_forms, rabs, zero_temperature_limit
+from ..symbolic.limits import LimitError
 
 __all__ = ["SYMBOLS", "xi", "rs", "rsb", "rs_zero", "rsb_zero", "curie_weiss",
            "curie_weiss_zero"]

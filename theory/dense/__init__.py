@@ -7,7 +7,7 @@ Model and load (:class:`assoc.models.DenseHebbian`, the library convention)::
 
 so ``H = -N m^P / P!`` for a condensed pattern.  For ``P > 2`` the cross-talk of the other
 patterns is a Gaussian P-spin glass with covariance ``N xi(q)``, ``xi(q) = (alpha/P!) q^P``
-(derived in :mod:`theory._dense_models`; Gardner 1987, Albanese et al. 2021).  The free
+(derived in :mod:`theory.dense.models`; Gardner 1987, Albanese et al. 2021).  The free
 energies (per spin, ``s(m) = m^(P-1)/(P-1)!``, ``xi'(q) = alpha q^(P-1)/(P-1)!``)::
 
     RS:   f = (P-1) m^P/P! - (beta/2)[xi(1) - xi(q) - (1-q) xi'(q)]
@@ -47,6 +47,13 @@ Conventions (:data:`CONVENTIONS`, :func:`convert`):
   same alpha (same caveat about coinciding indices).  (The paper body was not available
   offline; the map follows the stated normalisation.)
 
+The family's verbs, as in :mod:`theory.hopfield`: :func:`solve` (``ansatz='RS'`` or
+``'1RSB'``; its Dataset carries ``phase``, so there is no separate ``phase_diagram``),
+:func:`critical_point`, :func:`critical_capacity`, :func:`transition_lines`,
+:func:`signal_to_noise`; also :func:`low_load_lines`, :func:`spin_glass_constants` and
+:func:`convert`. Inside: :mod:`.models` (the free energies), :mod:`.branches` (their
+solution branches).
+
 References: Gardner, J. Phys. A 20, 3453 (1987); Baldi & Venkatesh, PRL 58, 913 (1987);
 Albanese, Alemanno, Alessandrelli & Barra, arXiv:2111.12997; Gross & Mezard, Nucl. Phys. B
 240, 431 (1984) (1RSB of p-spin glasses); de Almeida & Thouless 1978 (replicon).
@@ -69,9 +76,9 @@ from assoc.errors import NotConvergedError
 from assoc.models import DenseHebbian
 from assoc.validation import check_choice, check_real
 
-from . import _dense_branches as br
-from ._solver import CONVERGED, NO_SOLUTION, annotate
-from .symbolic.solve import fold, solve_points
+from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
+from ..symbolic.solve import fold, solve_points
+from . import branches as br
 
 __all__ = [
     "ANSATZE",
@@ -167,7 +174,7 @@ def solve(P: int, alpha: float | np.ndarray, T: float | np.ndarray,
         Dimensions ``(alpha, T, branch)``, ``branch = ['retrieval', 'spin_glass',
         'paramagnet']``.  RS: ``m``, ``q``, ``f``, ``replicon``, ``curvature``.  1RSB: ``m``,
         ``q0``, ``q1``, ``theta``, ``mu`` (``theta/T``), ``f``, ``rsb``, ``curvature`` (``q``
-        is ``q1``).  Both: ``converged``, ``status`` (codes of :mod:`theory._solver`),
+        is ``q1``).  Both: ``converged``, ``status`` (codes of :mod:`theory._numerics.solver`),
         ``stable_rs`` (longitudinal), ``stable`` (RS: also replicon > 0; 1RSB: as stable_rs,
         the 1RSB replicon is not computed) and ``phase`` over (alpha, T): the stable branch of
         lowest f ('none' if none).  NaN with ``converged = False`` where a branch does not

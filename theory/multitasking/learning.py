@@ -29,8 +29,8 @@ import itertools
 
 import numpy as np
 
-from ._multitasking_tables import SiteTable, archetype_law, site_table
-from ._multitasking_zero import hierarchical_overlaps
+from .tables import SiteTable, archetype_law, site_table
+from .zero import hierarchical_overlaps
 
 __all__ = ["configuration_overlaps", "class_snr", "threshold_rho", "unsupervised_full_table",
            "loss_from_overlaps"]

@@ -32,8 +32,8 @@ from math import comb
 
 import numpy as np
 
-from ._hopfield_rs import beta_of
-from ._solver import CONVERGED, MAXITER, NO_SOLUTION, bracket_root
+from .._numerics.solver import CONVERGED, MAXITER, NO_SOLUTION, bracket_root
+from .rs import beta_of
 
 __all__ = ["MODES", "mixture_solve", "mixture_eigenvalues", "stability_temperature"]
 

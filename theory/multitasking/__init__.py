@@ -35,6 +35,17 @@ Order parameters: ``m_mu`` (overlap with archetype mu) and, with examples,
 ``n_mu = (1/N) sum_i etabar^mu_i sigma_i`` (overlap with the example mean, equal to the
 overlap with any single example in an example-symmetric state).
 
+Verbs
+-----
+:func:`solve` (every branch, with ``phase``, so there is no ``phase_diagram``),
+:func:`regime_boundaries` (the boundaries of the regimes in d, which take the place of
+``transition_lines``), :func:`zero_temperature_states`, :func:`signal_to_noise`; the learning side
+:func:`learning_threshold` and :func:`sum_squared_error`. There is no ``ansatz``,
+``critical_capacity`` or ``critical_point``: at low storage (K finite) the theory is exact
+without replicas, and there is no load to be critical in. Inside: :mod:`.tables` (the
+exact configuration averages), :mod:`.zero` (T = 0 fixed points), :mod:`.branches`,
+:mod:`.learning`, :mod:`.check` (a second, slow method for the tests).
+
 Notes
 -----
 **Low-storage free energy.** With K (and M) finite the Hamiltonian is a function of
@@ -138,7 +149,8 @@ from scipy.special import ndtr
 from assoc.dataset import finalize
 from assoc.validation import check_choice, check_int, check_real
 
-from ._multitasking_branches import (
+from .._numerics.solver import CONVERGED, MAXITER, WRONG_ROOT, flag_status
+from .branches import (
     STAB_EPS,
     classify,
     equilibrium,
@@ -146,8 +158,8 @@ from ._multitasking_branches import (
     relax,
     symmetric_branch,
 )
-from ._multitasking_learning import class_snr, loss_from_overlaps, threshold_rho
-from ._multitasking_tables import (
+from .learning import class_snr, loss_from_overlaps, threshold_rho
+from .tables import (
     SiteTable,
     archetype_law,
     averages,
@@ -155,7 +167,7 @@ from ._multitasking_tables import (
     site_table,
     zero_temperature_map,
 )
-from ._multitasking_zero import (
+from .zero import (
     canonical,
     chamber_signs,
     ground_state_threshold,
@@ -276,7 +288,7 @@ def branches(K: int, state: str | Sequence[str] = "all") -> list[str]:
 def _library(K: int, refs: tuple[float, ...]) -> np.ndarray:
     """Sign vectors of stable T = 0 states: every chamber (K <= 4), else found by search.
 
-    For K >= 5 the searches of :func:`~theory._multitasking_zero.search_fixed_points`
+    For K >= 5 the searches of :func:`~theory.multitasking.zero.search_fixed_points`
     at the reference dilutions ``refs`` are pooled, keeping the 64 lowest-energy
     states of each.
     """
@@ -359,7 +371,7 @@ def _solve_table(table: SiteTable, K: int, d: np.ndarray, Ts: np.ndarray, names:
     sym_for_seeds = []
     for name in names:
         if name == "paramagnet":
-            P[name], status[name] = np.zeros((G, K)), np.zeros(G, dtype=np.int64)
+            P[name], status[name] = np.zeros((G, K)), np.full(G, CONVERGED, dtype=np.int64)
         elif name in ("pure", "parallel") or name.startswith("mixture"):
             n = 1 if name == "pure" else K if name == "parallel" else int(name[7:])
             res = symmetric_branch(table, n, TT, rows)
@@ -371,7 +383,7 @@ def _solve_table(table: SiteTable, K: int, d: np.ndarray, Ts: np.ndarray, names:
         res = hierarchical_branch(table, p0, TT, rows)
         hier = res["p"]
         if "hierarchical" in names:
-            # status 4: at T > 0 the continued state is no longer hierarchical: it merged
+            # WRONG_ROOT: at T > 0 the continued state is no longer hierarchical: it merged
             # into a more symmetric state (fewer than two patterns left, or two equal
             # nonzero overlaps) or, with archetype couplings, lost the hierarchical
             # structure m_k > sum_(l>k) m_l (classify(m) != 'hierarchical'); at T = 0 the
@@ -384,21 +396,22 @@ def _solve_table(table: SiteTable, K: int, d: np.ndarray, Ts: np.ndarray, names:
             if not examples:
                 merged |= classify(q) != "hierarchical"
             merged &= TT > 0
-            st = np.where((res["status"] == 0) & merged & (nret0 >= 2), 4, res["status"])
+            st = np.where((res["status"] == CONVERGED) & merged & (nret0 >= 2), WRONG_ROOT,
+                          res["status"])
             if not examples:
                 # where the continuation in T gives no hierarchical state (no T = 0 state
                 # at this d, or the continued state changed structure), relax at T from
                 # the T = 0 profile (1-d) d^(k-1): at higher T a hierarchical minimum can
                 # exist beyond d_H (e.g. K = 4, T = 0.2)
-                miss = np.flatnonzero((st != 0) & (TT > 0))
+                miss = np.flatnonzero((st != CONVERGED) & (TT > 0))
                 if miss.size:
                     prof = hierarchical_overlaps(K, d)[rows[miss]]
                     q2, ok2 = relax(table, prof, TT[miss], rows[miss], n_mm=1000)
                     q2 = canonical(q2)
                     good = ok2 & (classify(q2) == "hierarchical")
                     hier[miss[good]] = q2[good]
-                    st[miss[good]] = 0
-            P["hierarchical"] = np.where((st == 0)[:, None], hier, np.nan)
+                    st[miss[good]] = CONVERGED
+            P["hierarchical"] = np.where((st == CONVERGED)[:, None], hier, np.nan)
             status["hierarchical"] = st
     if "equilibrium" in names:
         # archetype T = 0 states also seed the example-coupled search (as profiles)
@@ -406,7 +419,7 @@ def _solve_table(table: SiteTable, K: int, d: np.ndarray, Ts: np.ndarray, names:
                        _library(K, refs))
         eq = equilibrium(table, TT, rows, seeds, n_random, rng)
         P["equilibrium"] = eq["p"]
-        status["equilibrium"] = np.where(eq["found"], 0, 3)
+        status["equilibrium"] = np.where(eq["found"], CONVERGED, MAXITER)
     # evaluate every branch at its solution
     out: dict[str, list[np.ndarray]] = {k: [] for k in
                                         ("p", "m", "f", "lam", "perp", "res", "status")}
@@ -470,14 +483,15 @@ def solve(
         Dimensions ``branch, d, T`` (then ``r, M`` with examples) and ``pattern`` for
         ``m`` (archetype overlaps) and ``n`` (example-mean overlaps). Variables ``f``
         (free energy per spin), ``energy`` (``-|p|^2/2``), ``converged``, ``stable``,
-        ``status`` (0 converged; 1 no such solution here; 2 continuation ended; 3
-        iteration limit; 4 at T > 0 the continued state is no longer hierarchical:
-        fewer than two patterns, two equal overlaps, or ``m_k <= sum_(l>k) m_l``),
+        ``status`` (the theory's codes, :data:`theory._numerics.solver.STATUS_MEANINGS`:
+        0 converged; 1 iteration limit; 3 no such solution here; 4 reached another
+        branch: at T > 0 the continued state is no longer hierarchical, with fewer than two
+        patterns, two equal overlaps, or ``m_k <= sum_(l>k) m_l``; 5 continuation ended),
         ``lambda_min`` (smallest Hessian eigenvalue, ``-inf`` at a T = 0 tie),
         ``lambda_perp`` (unsupervised: ``beta E[u sech^2]``, stable below 1),
         ``n_retrieved`` and ``phase`` (regime of the lowest stable state computed:
         ``paramagnet``, ``pure``, ``hierarchical``, ``parallel``, ``mixture<n>`` or
-        ``other``; see :func:`theory._multitasking_branches.classify`).
+        ``other``; see :func:`theory.multitasking.branches.classify`).
 
     Notes
     -----
@@ -520,7 +534,7 @@ def solve(
     m = put("m", (K,))
     f, lam, perp, resid, status = put("f"), put("lam"), put("perp"), put("res"), put("status")
     fin = np.isfinite(f)
-    converged = fin & (status == 0) & (resid <= 1e-9)
+    converged = fin & (status == CONVERGED) & (resid <= 1e-9)
     stable = converged & (lam > STAB_EPS)
     if unsup:
         stable &= perp < 1.0
@@ -584,9 +598,7 @@ def _attrs(ds: xr.Dataset, examples: bool) -> None:
     for k, (ln, u) in meta.items():
         if k in ds.variables:
             ds[k].attrs.update(long_name=ln, units=u)
-    ds["status"].attrs["flag_meanings"] = ("0 converged; 1 no such solution; 2 continuation "
-                                           "ended; 3 iteration limit; 4 no longer hierarchical "
-                                           "(T > 0)")
+    flag_status(ds)
 
 
 # ----------------------------------------------------------------------------- boundaries
@@ -600,7 +612,7 @@ def _flags(K: int, d: np.ndarray, T: float, names: list[str], rng: np.random.Gen
     comp = [n for n in names if n != "other"] + ["equilibrium"]
     res = _solve_table(table, K, d, np.array([T]), comp, False, False, rng, n_random, 64, refs)
     f, lam, st, resid = res["f"], res["lam"], res["status"], res["res"]
-    exists = np.isfinite(f) & (st == 0) & (resid <= 1e-9)
+    exists = np.isfinite(f) & (st == CONVERGED) & (resid <= 1e-9)
     stable = exists & (lam > STAB_EPS)
     fmin = np.where(stable, f, np.inf)
     best = _lowest(fmin)
@@ -782,7 +794,7 @@ def zero_temperature_states(K: int, d: float, *, method: str = "search", n_rando
     if method == "exhaustive":
         if K > 5:
             raise ValueError(f"K must be <= 5 for method='exhaustive' (got {K})")
-        from ._multitasking_zero import chamber_fixed_points
+        from .zero import chamber_fixed_points
 
         cf = chamber_fixed_points(K, [dv])
         m = canonical(cf["v"][0][cf["fixed"][0]])
@@ -835,7 +847,7 @@ def signal_to_noise(K: int, d: float | Sequence[float], r: float | Sequence[floa
 
     Notes
     -----
-    Derivation in :mod:`theory._multitasking_learning`: at a site of class ``x`` the
+    Derivation in :mod:`theory.multitasking.learning`: at a site of class ``x`` the
     aligned field has mean ``(r^2/R) sigma*(x.m*)`` and variance ``(r^2/R)^2 rho
     (sum_mu (x_mu m*_mu)^2 + s c)`` with ``s`` the number of nonzero ``x_mu`` and
     ``c = 0`` (N -> infinity), ``(1-d)(1+rho)/N`` (supervised) or ``(1-d)/(r^2 N)``

@@ -29,7 +29,7 @@ T = 0 is solved with its own exact equations, never with a large beta: with
 where every term of f was taken to the limit: ``alpha/(2 beta) ln(1 - C) -> 0``,
 ``-alpha q / (2 (1 - C)) -> -alpha / (2 (1 - C))``, ``alpha beta p (1 - q)/2 = alpha p C/2
 -> alpha C / (2 (1 - C)^2)`` and ``(1/beta) ln 2cosh(beta h) -> |h|``.  Internally all
-branches are solved in the unknowns (m, C) (see :mod:`theory._hopfield_rs`), which covers
+branches are solved in the unknowns (m, C) (see :mod:`theory.hopfield.rs`), which covers
 T = 0 and T > 0 alike; order parameters are accurate to about 1e-12 (tested to 1e-8).
 
 Stability of an RS solution (reported by :func:`solve`):
@@ -50,6 +50,13 @@ Stability of an RS solution (reported by :func:`solve`):
 
 ``stable`` is True where all three are positive.  At q = 0 (paramagnet) all reduce to
 ``1 - beta`` and ``1 - alpha beta^2 / (1 - beta)^2``, whose zero is T_g = 1 + sqrt(alpha).
+
+The family's verbs, as in :mod:`theory.dense`: :func:`solve` and :func:`critical_point`
+(``ansatz='RS'`` or ``'1RSB'``), :func:`critical_capacity`, :func:`transition_lines`,
+:func:`phase_diagram` (RS; the 1RSB lines are not traced yet), :func:`signal_to_noise`,
+and the alpha = 0 mixtures (:func:`mixture`). Inside: :mod:`.rs` (the RS equations in
+(m, C)), :mod:`.rsb` (RS and 1RSB on the symbolic engine), :mod:`.lines` (T_M, T_c, T_g,
+AT), :mod:`.mixtures`.
 """
 
 from __future__ import annotations
@@ -64,10 +71,10 @@ from assoc.dataset import finalize
 from assoc.models import Hopfield
 from assoc.validation import check_choice, check_int, check_real
 
-from . import _hopfield_rs as rs
-from ._mixture import MODES, mixture_eigenvalues, mixture_solve, stability_temperature
-from ._solver import annotate
-from ._transitions import lines as _lines
+from .._numerics.solver import annotate
+from . import rs, rsb
+from .lines import lines as _lines
+from .mixtures import MODES, mixture_eigenvalues, mixture_solve, stability_temperature
 
 __all__ = [
     "BRANCHES",
@@ -155,7 +162,7 @@ def _solve_points(alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def solve(alpha: float | np.ndarray, T: float | np.ndarray) -> xr.Dataset:
+def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "RS") -> xr.Dataset:
     """Solve the RS AGS equations on the grid ``alpha x T`` for all three branches.
 
     Parameters
@@ -164,6 +171,9 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray) -> xr.Dataset:
         Load ``K / N``, ``alpha > 0``.
     T : float or 1-D array
         Temperature, ``T >= 0``; T = 0 uses the exact zero-temperature equations.
+    ansatz : {'RS', '1RSB'}
+        'RS' (default): the AGS equations below. '1RSB': the retrieval branch at one-step
+        RSB on the symbolic engine, :func:`theory.hopfield.rsb.solve` (its own Dataset).
 
     Returns
     -------
@@ -189,7 +199,7 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray) -> xr.Dataset:
 
     ``status`` codes: 0 converged (closed forms included), 1 iteration limit,
     2 non-finite residual or singular Jacobian, 3 branch does not exist here,
-    4 the iteration reached another branch (theory._solver).  The solver is
+    4 the iteration reached another branch (theory._numerics.solver).  The solver is
     vectorised over all grid points (damped Newton in (m, C) for retrieval,
     safeguarded bracketed Newton for the spin glass); a point's result does
     not depend on the rest of the grid.
@@ -200,6 +210,8 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray) -> xr.Dataset:
     >>> round(float(ds.m.sel(branch="retrieval")[0, 0]), 5)
     0.99999
     """
+    if check_choice("ansatz", ansatz, ("RS", "1RSB")) == "1RSB":
+        return rsb.solve(alpha, T, ansatz="1RSB")
     a, t = _controls(alpha, T)
     A, TT = np.meshgrid(a, t, indexing="ij")
     out = _solve_points(A.ravel(), TT.ravel())
@@ -213,11 +225,11 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray) -> xr.Dataset:
     return _finalize(ds)
 
 
-def critical_point(T: float | np.ndarray = 0.0) -> xr.Dataset:
+def critical_point(T: float | np.ndarray = 0.0, ansatz: str = "RS") -> xr.Dataset:
     """Retrieval spinodal at fixed T: ``alpha_c(T)`` and the order parameters there.
 
     ``alpha_c(T)`` is the maximum of the parametric retrieval curve
-    ``sigma -> alpha(sigma)`` (theory._hopfield_rs), i.e. the saddle-node where the
+    ``sigma -> alpha(sigma)`` (theory.hopfield.rs), i.e. the saddle-node where the
     retrieval solution and its unstable partner merge.  The maximum is located by
     Illinois iteration on ``d ln alpha / d sigma = 0`` to ``|d sigma| ~ 1e-13``, so
     ``alpha_c`` is exact to about 1e-14 (quadratic maximum) and m, q, p at it to
@@ -227,7 +239,12 @@ def critical_point(T: float | np.ndarray = 0.0) -> xr.Dataset:
 
     Returns a Dataset over T with ``alpha_c``, ``m``, ``q``, ``p``, ``C`` and
     ``converged`` (``alpha_c = 0`` and NaN order parameters for T >= 1).
+
+    ``ansatz='1RSB'``: the fold of the one-step RSB retrieval branch at one scalar T,
+    :func:`theory.hopfield.rsb.critical_point` (its own Dataset).
     """
+    if check_choice("ansatz", ansatz, ("RS", "1RSB")) == "1RSB":
+        return rsb.critical_point(float(check_real("T", T, low=0.0)), ansatz="1RSB")
     t = np.atleast_1d(check_real("T", T, low=0.0))
     if t.ndim > 1:
         raise ValueError(f"T must be a scalar or a 1-D array (got shape {t.shape})")
@@ -282,9 +299,7 @@ def critical_capacity(T: float = 0.0, ansatz: str = "RS") -> float:
     ansatz = check_choice("ansatz", ansatz, ("RS", "1RSB"))
     t = float(check_real("T", T, low=0.0))
     if ansatz == "1RSB":
-        from . import hopfield_rsb  # imported here: hopfield_rsb imports this module
-
-        return hopfield_rsb.critical_capacity(t, ansatz="1RSB")
+        return rsb.critical_capacity(t, ansatz="1RSB")
     return float(rs.capacity(np.array([t]))["alpha_c"][0])
 
 
@@ -358,7 +373,7 @@ def mixture(n: int | list[int] | np.ndarray, T: float | np.ndarray) -> xr.Datase
     (``-n m^2 / 2`` at T = 0, where ``m = E|S|/n`` exactly, e.g. 1/2 for n = 3).
     ``eigenvalue`` holds the Hessian eigenvalues of the alpha = 0 free energy in the
     full K > n pattern space (modes transverse, relative, symmetric; see
-    :mod:`theory._mixture`); ``stable`` where all are positive.  n = 1 is the
+    :mod:`theory.hopfield.mixtures`); ``stable`` where all are positive.  n = 1 is the
     alpha -> 0 retrieval state ``m = tanh(beta m)``.
     """
     ns = np.atleast_1d(np.asarray(n))
