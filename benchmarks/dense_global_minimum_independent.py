@@ -118,7 +118,9 @@ of |A| is at the edge a = 0); it is checked by doubling the panel density and
 against brute-force probabilists' Gauss-Hermite quadrature (1000, 2000 and
 4000 nodes) of the whole :math:`\mathbb{E}_z\mu^{-1}\ln\mathbb{E}_y e^{\mu|h|}`.
 The T -> 0 scaling of 1RSB is checked against the finite-T 1RSB free energy
-of the pure 3-spin glass.
+of the pure 3-spin glass, the spin-glass routine against P = 2 (SK, where the
+1RSB maximum has q0 > 0 and gives the known ~ -0.765) and the REM limit, and a
+q0 scan confirms q0 = 0 for P >= 3.
 """
 
 from __future__ import annotations
@@ -346,15 +348,21 @@ def e0_1rsb(P: int, c: float | None = None):
     return -r.fun, r.x, f
 
 
-def q0_scan(P, e0):
-    """max over mu of the general m = 0 1RSB energy at several q0 > 0 (alpha = 1, xi = q^P/P!)."""
-    out = []
-    for q0 in (0.05, 0.2, 0.5, 0.8):
-        u = log(1 - q0)
-        r = minimize_scalar(lambda w, u=u: -f1(P, 0.0, 0.0, u, w), bounds=(-3, 6),
-                            method="bounded", options={"xatol": 1e-10})
-        out.append((q0, -r.fun, -r.fun - e0))
-    return out
+Q0_SCAN = (0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99)
+
+
+def best_mu(P, q0):
+    """max over mu of the general m = 0 1RSB energy at q0 (alpha = 1: xi = q^P/P!)."""
+    r = minimize_scalar(lambda w: -f1(P, 0.0, 0.0, log(1 - q0), w), bounds=(-3, 9),
+                        method="bounded", options={"xatol": 1e-10})
+    return -r.fun, float(np.exp(r.x))
+
+
+def sk_check():
+    """P = 2 (SK, xi = q^2/2): 1RSB ground state maximised over (q0, mu); here q0 > 0."""
+    r = minimize_scalar(lambda q0: -best_mu(2, q0)[0], bounds=(0.2, 0.8), method="bounded",
+                        options={"xatol": 1e-9})
+    return -r.fun, r.x, best_mu(2, r.x)[1], e0_1rsb(2)[0]
 
 
 # ----------------------------------------------------------------------------- finite T
@@ -501,11 +509,9 @@ def main():
       "1RSB e0 = max_mu [-mu/(2P!) - (ln2 + ln Phi(mu/sqrt((P-1)!)))/mu]")
     p("        standard normalisation xi = q^P/2: e_std = sqrt(P!/2) e0")
     p("")
-    res = {}
+    res, traced = {}, {}
     for P in (3, 4, 5):
-        res[P], _ = analyse(P)
-        if P == 3:
-            branch3 = _
+        res[P], traced[P] = analyse(P)
 
     p("Spin-glass ground-state energy e0(P) (xi = q^P/P!) and in the standard normalisation")
     p(f"{'P':>2} {'e0 RS':>11} {'e0 1RSB':>11} {'mu* 1RSB':>10} {'e_std RS':>11} {'e_std 1RSB':>11}"
@@ -543,7 +549,7 @@ def main():
     p("")
 
     # P = 3, alpha = 0.1 (and 0.12) comparison
-    ms, pts = branch3
+    ms, pts = traced[3]
     p("P = 3 retrieval and spin-glass energies at fixed alpha")
     p(f"{'alpha':>6} | {'E_ret RS':>12} {'E_sg RS':>12} | {'E_ret 1RSB':>12} {'E_sg 1RSB':>12} "
       f"{'m 1RSB':>10} {'q0':>9} {'mu':>9} {'g_mm':>7}")
@@ -591,10 +597,16 @@ def main():
     f_mu = e_std[2]
     p(f"    f(mu) at mu*(1 -/+ 0.05): {f_mu(0.95 * e_std[1]):.6f} {f_mu(1.05 * e_std[1]):.6f} "
       f"(max over mu); mu -> 0: {f_mu(1e-6):.6f} (= RS)")
+    p("    m = 0, xi = q^P/P!: [max over mu at q0] - e0(q0 = 0) for q0 = "
+      + "/".join(f"{q}" for q in Q0_SCAN))
     for P in (3, 4, 5):
-        sc = q0_scan(P, res[P]["e0_1rsb"])
-        p(f"    P={P}, xi = q^P/P!, m = 0: max over mu at q0 = 0.05/0.2/0.5/0.8 minus e0 = "
-          + " ".join(f"{d:.2e}" for _, _, d in sc) + "  (< 0: q0 = 0 is the max)")
+        diffs = [best_mu(P, q)[0] - res[P]["e0_1rsb"] for q in Q0_SCAN]
+        p(f"      P={P}: " + " ".join(f"{d:.2e}" for d in diffs)
+          + "  (all < 0: q0 = 0 is the maximum)")
+    sk = sk_check()
+    p(f"    P=2 (SK, xi = q^2/2) through the same routine: max over (q0, mu) = {sk[0]:.6f} at "
+      f"q0 = {sk[1]:.4f}, mu = {sk[2]:.4f} (q0 = 0 would give {sk[3]:.6f}); 1RSB SK literature "
+      "~ -0.765")
     ft = []
     for T in (0.2, 0.1, 0.05, 0.02, 0.01):
         ft.append((T, *glass_T(T, 3, 0.5)))
