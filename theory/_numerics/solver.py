@@ -48,7 +48,6 @@ __all__ = [
     "newton",
     "fixed_point",
     "bracket_root",
-    "branch_ends",
 ]
 
 CONVERGED, MAXITER, NONFINITE, NO_SOLUTION, WRONG_ROOT, CONTINUATION_ENDED = 0, 1, 2, 3, 4, 5
@@ -63,23 +62,6 @@ STATUS_MEANINGS = {
     WRONG_ROOT: "iteration reached another branch",
     CONTINUATION_ENDED: "continuation ended before the target",
 }
-
-
-def branch_ends(m: np.ndarray, alpha: np.ndarray, T: np.ndarray):
-    """Columns of an ``(alpha, T)`` grid whose branch ends inside the alpha range.
-
-    Yields ``(j, T[j], i0, rest)``: ``i0`` is the largest load where ``m[:, j]`` is finite
-    and ``rest`` the indices of the larger loads, in increasing alpha (the points a
-    continuation past the end of the branch has to fill).
-    """
-    order = np.argsort(alpha)
-    for j, Tv in enumerate(T):
-        ok = np.isfinite(m[order, j])
-        if not ok.any():
-            continue
-        last = np.flatnonzero(ok)[-1]
-        if last + 1 < order.size:
-            yield j, Tv, order[last], order[last + 1:]
 
 
 def annotate(ds: Any, extra: dict[str, tuple[str, str]]) -> Any:

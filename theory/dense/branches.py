@@ -12,13 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from .._numerics.solver import CONVERGED, NO_SOLUTION, branch_ends
+from .._numerics.solver import CONVERGED, NO_SOLUTION
 from ..symbolic.model import CompiledFreeEnergy
-from ..symbolic.solve import continuation, optimize_parameter, solve_points
+from ..symbolic.solve import continuation, optimize_parameter, reach_points, solve_points
 from . import models as dm
 
 #: Load at which every continuation in alpha starts (the Curie-Weiss end of the branch).
 ALPHA_START = 1e-6
+#: Loads every RS line is continued along, whatever the grid: a point is reached from the
+#: largest of them below it, so its result does not depend on the other points of a call.
+REF_ALPHA = np.geomspace(1e-5, 2.0, 80)
 #: Scan of the Parisi parameter at T > 0 (from theta = 1 down) and of ``nu = mu/(P-1)!`` at
 #: T = 0 (mu = theta/T; the energies scale like ``1/(P-1)!``, see ``_dense_models.rsb_zero``).
 THETA_GRID = np.concatenate([np.linspace(1.0, 0.5, 11), np.linspace(0.45, 0.05, 9)])
@@ -105,10 +108,11 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
     status[a0] = cw["status"][None, :]
     pos = np.flatnonzero(alpha > 0)
     if pos.size == 0:
-        return {**out, "status": status}
-    order = pos[np.argsort(alpha[pos])]
-    a_start = min(ALPHA_START, 0.5 * float(alpha[order[0]]))  # the path must be monotone
-    path = np.concatenate([[a_start], alpha[order]])
+        return {**out, "status": status, "ends_alpha": np.full(nT, np.nan)}
+    a_start = min(ALPHA_START, 0.5 * float(alpha[pos].min()))  # the path must be monotone
+    path = np.concatenate([[a_start], REF_ALPHA[(REF_ALPHA > a_start)
+                                                & (REF_ALPHA < alpha.max())]])
+    ends_a = np.full(nT, np.nan)
     for zero in (True, False):
         cols = np.flatnonzero((T == 0) if zero else (T > 0))
         cols = cols[cw["status"][cols] == CONVERGED]
@@ -126,14 +130,15 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
         lines = np.flatnonzero(start.converged)
         if lines.size == 0:
             continue
-        res = continuation(cf, start.x[lines], np.broadcast_to(path, (lines.size, path.size)),
-                           "alpha", {k: v[lines] for k, v in other.items()}, accept=_accept_m,
-                           max_jump=0.15)
+        res, last, _ = reach_points(cf, start.x[lines], path, alpha[pos], "alpha",
+                                        {k: v[lines] for k, v in other.items()},
+                                        accept=_accept_m, max_jump=0.15)
+        ends_a[cols[lines]] = path[last]
         for li, col in enumerate(cols[lines]):
-            status[order, col] = res.status[li, 1:]
-            ok = res.converged[li, 1:]
-            rows = order[ok]
-            x = res.x[li, 1:][ok]
+            status[pos, col] = res.status[li]
+            ok = res.converged[li]
+            rows = pos[ok]
+            x = res.x[li][ok]
             if rows.size == 0:
                 continue
             ctrl = {"alpha": alpha[rows]}
@@ -146,7 +151,7 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
             out["curvature"][rows, col] = st["curvature"]
             # T = 0: beta^2 xi''(1) E sech^4(beta h) ~ beta -> the replicon is -infinity
             out["replicon"][rows, col] = -np.inf if zero else st["replicon"]
-    return {**out, "status": status}
+    return {**out, "status": status, "ends_alpha": ends_a}
 
 
 # ----------------------------------------------------------------------------------------
@@ -355,7 +360,8 @@ def _x_rsb(P: int, out: dict[str, np.ndarray], sel, zero: bool) -> np.ndarray:
     return np.stack([out[k][sel] for k in ("m", "q0", "q1", "theta")], axis=1)
 
 
-def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.ndarray]):
+def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.ndarray],
+                  extend: bool = True):
     """1RSB retrieval on the grid alpha x T, seeded by the RS retrieval ``rs``.
 
     At every point with an RS solution the Parisi parameter is scanned (``THETA_GRID`` from
@@ -440,7 +446,8 @@ def retrieval_rsb(P: int, alpha: np.ndarray, T: np.ndarray, rs: dict[str, np.nda
         out["mu"][flat] = b[~broken]
         rsb[idx] = True
         status[np.unravel_index(w, A.shape)] = CONVERGED
-    _extend_beyond_rs(P, out, status, rsb, alpha, T)
+    if extend:
+        _extend_beyond_rs(P, out, status, rsb, alpha, T, rs["ends_alpha"])
     _curvature(P, out, rs, A, TT, rsb)
     return out, status, rsb
 
@@ -457,25 +464,35 @@ def _curvature(P, out, rs, A, TT, rsb) -> None:
     out["curvature"][flat] = rs["curvature"][flat]
 
 
-def _extend_beyond_rs(P, out, status, rsb, a, t) -> None:
-    """Continue the 1RSB retrieval in alpha past the last load with an RS solution."""
-    for j, Tv, i0, rest in branch_ends(out["m"], a, t):
+def _extend_beyond_rs(P, out, status, rsb, a, t, ends_a) -> None:
+    """Continue the 1RSB retrieval in alpha past the end of the RS branch.
+
+    Per T the continuation starts from the 1RSB solution at the last reference load with an
+    RS solution (``ends_a`` of :func:`retrieval_rs`, the same for every grid) and reaches
+    each load beyond it on its own: a point's result depends on the point only.
+    """
+    with np.errstate(invalid="ignore"):
+        need = (status == NO_SOLUTION) & (a[:, None] > ends_a[None, :])
+    for j in np.flatnonzero(need.any(axis=0)):
+        Tv = float(t[j])
         zero = Tv == 0
-        if not rsb[i0, j]:
+        ea, et = ends_a[j:j + 1], t[j:j + 1]
+        e_out, _, e_rsb = retrieval_rsb(P, ea, et, retrieval_rs(P, ea, et), extend=False)
+        if not e_rsb[0, 0]:
             continue
         cf = compiled(P, "rsb0" if zero else "rsb")
-        sel = np.zeros(out["m"].shape, dtype=bool)
-        sel[i0, j] = True
-        path = np.concatenate([[a[i0]], a[rest]])[None, :]
-        other = {} if zero else {"beta": np.array([1.0 / Tv])}
-        res = continuation(cf, _x_rsb(P, out, sel, zero), path, "alpha", other,
-                           accept=_accept_rsb_t0 if zero else _accept_rsb, max_jump=0.05)
+        pts = np.flatnonzero(need[:, j])
+        x0 = np.repeat(_x_rsb(P, e_out, np.ones((1, 1), dtype=bool), zero), pts.size, axis=0)
+        other = {} if zero else {"beta": np.full(pts.size, 1.0 / Tv)}
+        res = continuation(cf, x0, np.stack([np.full(pts.size, ea[0]), a[pts]], axis=1),
+                           "alpha", other, accept=_accept_rsb_t0 if zero else _accept_rsb,
+                           max_jump=0.05)
         names = ("m", "q0") if zero else ("m", "q0", "q1", "theta")
-        for k, i in enumerate(rest):
-            status[i, j] = res.status[0, k + 1]
-            if not res.converged[0, k + 1]:
+        for k, i in enumerate(pts):
+            status[i, j] = res.status[k, 1]
+            if not res.converged[k, 1]:
                 continue
-            x = res.x[0, k + 1]
+            x = res.x[k, 1]
             for nm, v in zip(names, x[:len(names)], strict=True):
                 out[nm][i, j] = v
             ctrl = {"alpha": a[i]} if zero else {"alpha": a[i], "beta": 1.0 / Tv}

@@ -60,11 +60,11 @@ from assoc.dataset import finalize
 from assoc.models import Hopfield
 from assoc.validation import check_choice, check_real
 
-from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate, branch_ends
+from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy
 from ..symbolic.model import CompiledFreeEnergy
-from ..symbolic.solve import continuation, fold, optimize_parameter, solve_points
+from ..symbolic.solve import continuation, fold, optimize_parameter, reach_points, solve_points
 from . import rs
 
 __all__ = [
@@ -196,19 +196,30 @@ def _curie_weiss_m(T: np.ndarray) -> np.ndarray:
     return np.where(hot, 0.0, m)
 
 
-def _rs_lines(alpha: np.ndarray, T: np.ndarray):
-    """RS retrieval on the grid alpha x T by continuation in alpha (one line per T).
+#: Loads every RS line is continued along, whatever the grid: a point is reached from the
+#: largest of them below it, so its result does not depend on the other points of a call.
+REF_ALPHA = np.linspace(0.005, 0.2, 40)
+#: Relative distance below the RS fold alpha_c^RS(T) where a line's end is placed.
+END_GAP = 1e-3
 
-    Returns x (nA, nT, 3) in the model's variables ((m, q, p), or (m, C, p) at T = 0), the
-    status and n_iter.
+
+def _rs_lines(alpha: np.ndarray, T: np.ndarray):
+    """RS retrieval on the grid alpha x T, point by point from a fixed reference path.
+
+    For each T the branch is continued from the Curie-Weiss end along ``REF_ALPHA``; a load
+    ``a`` is then reached by one continuation from the largest reference load below it
+    where the branch has been continuous so far. Returns x (nA, nT, 3) in the model's
+    variables ((m, q, p), or (m, C, p) at T = 0), the status, n_iter and, per T, the last
+    reference load on the branch with its solution (``ends``: alpha, x).
     """
-    order = np.argsort(alpha)
-    a_sorted = alpha[order]
     nA, nT = alpha.size, T.size
     X = np.full((nA, nT, 3), np.nan)
     status = np.full((nA, nT), NO_SOLUTION, dtype=np.int8)
     n_iter = np.zeros((nA, nT), dtype=np.int32)
-    path = np.concatenate([[ALPHA_START], a_sorted])
+    start_a = min(ALPHA_START, 0.5 * float(alpha.min()))
+    path = np.concatenate([[start_a], REF_ALPHA[REF_ALPHA < alpha.max()]])
+    ends_a, ends_x = np.full(nT, np.nan), np.full((nT, 3), np.nan)
+    accept = lambda x, c: x[:, 0] > 1e-6  # noqa: E731
     for zero in (True, False):
         cols = np.flatnonzero((T == 0) if zero else (T > 0) & (T < 1))
         if cols.size == 0:
@@ -218,27 +229,35 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
         m0 = _curie_weiss_m(t)
         if zero:
             x0 = np.stack([np.ones(cols.size), np.full(cols.size, 1e-12), np.ones(cols.size)], 1)
-            ctrl = {"alpha": ALPHA_START}
             other: dict[str, Any] = {}
         else:
-            b = 1.0 / t
             q0 = m0**2
-            x0 = np.stack([m0, q0, q0 / (1.0 - b * (1.0 - q0)) ** 2], axis=1)
-            ctrl = {"alpha": ALPHA_START, "beta": b}
-            other = {"beta": b}
-        start = solve_points(cf, x0, ctrl, accept=lambda x, c: x[:, 0] > 1e-6)
-        ok = start.converged
-        if not ok.any():
+            x0 = np.stack([m0, q0, q0 / (1.0 - (1.0 - q0) / t) ** 2], axis=1)
+            other = {"beta": 1.0 / t}
+        start = solve_points(cf, x0, {"alpha": start_a, **other}, accept=accept)
+        lines = np.flatnonzero(start.converged)
+        if lines.size == 0:
             continue
-        lines = np.flatnonzero(ok)
-        res = continuation(cf, start.x[lines], np.broadcast_to(path, (lines.size, path.size)),
-                           "alpha", {k: v[lines] for k, v in other.items()},
-                           accept=lambda x, c: x[:, 0] > 1e-6)
-        for li, col in enumerate(cols[lines]):
-            X[order, col] = res.x[li, 1:]
-            status[order, col] = res.status[li, 1:]
-            n_iter[order, col] = res.n_iter[li, 1:]
-    return X, status, n_iter
+        other = {k: v[lines] for k, v in other.items()}
+        res, last, along = reach_points(cf, start.x[lines], path, alpha, "alpha", other,
+                                        accept=accept)
+        X[:, cols[lines]] = np.swapaxes(res.x, 0, 1)
+        status[:, cols[lines]] = res.status.T
+        n_iter[:, cols[lines]] = res.n_iter.T
+        ends_a[cols[lines]] = path[last]
+        ends_x[cols[lines]] = along[np.arange(lines.size), last]
+        # the end of each line, where a 1RSB continuation past the branch starts: just
+        # below the exact RS fold (a function of T only), reached from the last reference
+        a_end = (1.0 - END_GAP) * rs.capacity(t[lines])["alpha_c"]
+        up = np.flatnonzero(a_end > path[last])
+        if up.size:
+            hop = continuation(cf, along[up, last[up]],
+                               np.stack([path[last[up]], a_end[up]], axis=1), "alpha",
+                               {k: v[up] for k, v in other.items()}, accept=accept)
+            got = hop.status[:, 1] == CONVERGED
+            ends_a[cols[lines[up[got]]]] = a_end[up[got]]
+            ends_x[cols[lines[up[got]]]] = hop.x[got, 1]
+    return X, status, n_iter, (ends_a, ends_x)
 
 
 def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
@@ -424,7 +443,7 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
     """
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     a, t = _controls(alpha, T)
-    X, st, it = _rs_lines(a, t)
+    X, st, it, ends = _rs_lines(a, t)
     rs = _rs_observables(X, a, t)
     A, TT = np.meshgrid(a, t, indexing="ij")
     dims = ("alpha", "T", "branch")
@@ -442,7 +461,7 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
     out = {k: v.reshape(A.shape) for k, v in out.items()}
     status = status.reshape(A.shape)
     rsb = rsb.reshape(A.shape)
-    _extend_beyond_rs(out, status, rsb, a, t)
+    _extend_beyond_rs(out, status, rsb, a, t, ends)
     conv = status == CONVERGED
     curv = _rsb_curvature(out, A, TT)
     data = {k: (dims, v[..., None]) for k, v in out.items()}
@@ -487,57 +506,99 @@ def _rsb_curvature(out, A, TT) -> np.ndarray:
     return curv
 
 
-def _extend_beyond_rs(out, status, rsb, a, t) -> None:
-    """Follow the 1RSB retrieval in alpha past the last load with an RS solution (T = 0, and
-    T > 0 with RSB), filling the points where only 1RSB retrieval exists.
+#: Largest step in alpha of the 1RSB continuation past the end of the RS branch.
+EXTEND_STEP = 2.5e-4
 
-    Each load is solved by :func:`theory.symbolic.optimize_parameter` warm-started from the
-    previous load, with the Parisi parameter scanned over a factor ``EXTEND_SPAN`` around its
-    previous value: at fixed Parisi parameter the equations are well conditioned, whereas
-    Newton with it free meets the very flat direction of f in it (see the module notes).
-    The first load without a solution ends the column (status NO_SOLUTION from there on).
+
+def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
+    """Follow the 1RSB retrieval in alpha past the end of the RS branch (T = 0, and T > 0
+    with RSB), filling the points where only 1RSB retrieval exists.
+
+    Per T the continuation starts from the 1RSB solution at the last reference load with an
+    RS solution (``ends`` of :func:`_rs_lines`, the same for every grid) and reaches each
+    load beyond it in equal steps of at most ``EXTEND_STEP``: a point's result depends on
+    the point only. Each step is solved by :func:`theory.symbolic.optimize_parameter`
+    warm-started from the previous one, with the Parisi parameter scanned over a factor
+    ``EXTEND_SPAN`` up and down from its previous value: at fixed Parisi parameter the
+    equations are well conditioned, whereas Newton with it free meets the very flat
+    direction of f in it (see the module notes). A point whose path meets a load without a
+    solution keeps status NO_SOLUTION (or the solver's failure).
     """
-    for j, Tv, i0, rest in branch_ends(out["m"], a, t):
-        zero = Tv == 0
-        if not rsb[i0, j]:
+    ends_a, ends_x = ends
+    need = (status == NO_SOLUTION) & (a[:, None] > ends_a[None, :])
+    cols = np.flatnonzero(need.any(axis=0))
+    if cols.size == 0:
+        return
+    Xe = np.full((cols.size, cols.size, 3), np.nan)  # each end at its own T: the diagonal
+    Xe[np.arange(cols.size), np.arange(cols.size)] = ends_x[cols]
+    rs_end = _rs_observables(Xe, ends_a[cols], t[cols])
+    diag = {k: np.diagonal(v).copy() for k, v in rs_end.items()}
+    e_out, _, e_rsb = _rsb_from_rs(diag, ends_a[cols], t[cols])
+    for zero in (True, False):
+        # lines: (point, column) pairs past the end of a column with RSB at its end
+        keep = np.flatnonzero(e_rsb & ((t[cols] == 0) if zero else (t[cols] > 0)))
+        if keep.size == 0:
             continue
-        cf = _compiled("1RSB", zero)
-        sel = np.zeros(out["m"].shape, dtype=bool)
-        sel[i0, j] = True
-        x = _x_rsb(out, sel, zero)
-        names = ("m", "q0", "C", "p0", "p1", "mu") if zero else (
-            "m", "q0", "q1", "p0", "p1", "theta")
-        par = "mu" if zero else "theta"
-        accept = _accept_rsb_t0 if zero else _accept_rsb
-        for i in rest:
-            ctrl = {"alpha": np.array([a[i]])} if zero else {
-                "alpha": np.array([a[i]]), "beta": np.array([1.0 / Tv])}
-            # scan up and down from the previous value (two rows), warm-started there, so
-            # that the branch followed is the one continued from (the unstable 1RSB branch
-            # below the fold is reached from far-away scan values)
-            grid = x[0, 5] * np.stack([np.geomspace(1.0, EXTEND_SPAN, 9),
-                                       np.geomspace(1.0, 1 / EXTEND_SPAN, 9)])
-            if not zero:
-                grid = np.minimum(grid, 1.0 - 1e-9)
-            res = optimize_parameter(cf, np.repeat(x, 2, axis=0),
-                                     {k: np.repeat(v, 2) for k, v in ctrl.items()}, par, grid,
-                                     accept=accept)
-            if not res.converged.any():
-                status[i, j] = NO_SOLUTION if (res.status == NO_SOLUTION).all() else \
-                    res.status[0]
-                break
-            dist = np.where(res.converged, np.abs(np.log(res.x[:, 5] / x[0, 5])), np.inf)
-            x = res.x[[int(np.argmin(dist))]]
-            for nm, v in zip(names, x[0], strict=True):
-                out[nm][i, j] = v
-            if zero:
-                out["q1"][i, j], out["theta"][i, j] = 1.0, 0.0
-            else:
-                out["mu"][i, j] = x[0, 5] / Tv
-                out["C"][i, j] = (1.0 - x[0, 2]) / Tv
-            out["f"][i, j] = cf.f(x, ctrl)[0]
-            status[i, j] = CONVERGED
-            rsb[i, j] = True
+        pi, ci = np.nonzero(need[:, cols[keep]])
+        col, k_end = cols[keep][ci], keep[ci]
+        x = _x_rsb(e_out, np.ones(cols.size, dtype=bool), zero)[k_end]
+        _follow_rsb(out, status, rsb, a, t, pi, col, ends_a[col], x, zero)
+
+
+def _follow_rsb(out, status, rsb, a, t, pi, col, a0, x, zero) -> None:
+    """The 1RSB lines of :func:`_extend_beyond_rs` (points ``pi`` of columns ``col``, from
+    load ``a0`` and solution ``x``), all advanced together, step by step."""
+    cf = _compiled("1RSB", zero)
+    names = ("m", "q0", "C", "p0", "p1", "mu") if zero else ("m", "q0", "q1", "p0", "p1", "theta")
+    par, accept = ("mu", _accept_rsb_t0) if zero else ("theta", _accept_rsb)
+    target = a[pi]
+    n = np.ceil((target - a0) / EXTEND_STEP).astype(int)
+    x = np.array(x, dtype=float)
+    beta = None if zero else 1.0 / t[col]
+    alive = np.ones(pi.size, dtype=bool)
+    span = np.stack([np.geomspace(1.0, EXTEND_SPAN, 9), np.geomspace(1.0, 1 / EXTEND_SPAN, 9)])
+    for k in range(1, int(n.max()) + 1):
+        act = np.flatnonzero(alive & (k <= n))
+        if act.size == 0:
+            break
+        ctrl = {"alpha": np.repeat(a0[act] + (target[act] - a0[act]) * k / n[act], 2)}
+        if beta is not None:
+            ctrl["beta"] = np.repeat(beta[act], 2)
+        # scan up and down from the previous value (two rows a line), warm-started there,
+        # so that the branch followed is the one continued from (the unstable 1RSB branch
+        # below the fold is reached from far-away scan values)
+        grid = (x[act, 5][:, None, None] * span[None]).reshape(2 * act.size, -1)
+        if not zero:
+            grid = np.minimum(grid, 1.0 - 1e-9)
+        res = optimize_parameter(cf, np.repeat(x[act], 2, axis=0), ctrl, par, grid,
+                                 accept=accept)
+        conv = res.converged.reshape(act.size, 2)
+        two = res.x.reshape(act.size, 2, -1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist = np.where(conv, np.abs(np.log(two[:, :, 5] / x[act, 5][:, None])), np.inf)
+        ok = conv.any(axis=1)
+        x[act[ok]] = two[ok, np.argmin(dist[ok], axis=1)]
+        st = res.status.reshape(act.size, 2)
+        for d in np.flatnonzero(~ok):
+            status[pi[act[d]], col[act[d]]] = (NO_SOLUTION if (st[d] == NO_SOLUTION).all()
+                                               else st[d, 0])
+        alive[act[~ok]] = False
+    done = np.flatnonzero(alive)
+    if done.size == 0:
+        return
+    i, j = pi[done], col[done]
+    for nm, v in zip(names, x[done].T, strict=True):
+        out[nm][i, j] = v
+    ctrl = {"alpha": a[i]}
+    if zero:
+        out["q1"][i, j], out["theta"][i, j] = 1.0, 0.0
+    else:
+        out["mu"][i, j] = x[done, 5] / t[j]
+        out["C"][i, j] = (1.0 - x[done, 2]) / t[j]
+        ctrl["beta"] = 1.0 / t[j]
+    out["f"][i, j] = cf.f(x[done], ctrl)
+    status[i, j] = CONVERGED
+    rsb[i, j] = True
 
 
 # ----------------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ from .._numerics.solver import (
 )
 from .model import CompiledFreeEnergy
 
-__all__ = ["solve_points", "continuation", "fold", "FoldResult", "optimize_parameter"]
+__all__ = ["solve_points", "continuation", "reach_points", "fold", "FoldResult",
+           "optimize_parameter"]
 
 Accept = Callable[[np.ndarray, Mapping[str, np.ndarray]], np.ndarray]
 
@@ -302,6 +303,49 @@ def continuation(
     conv = status == CONVERGED
     X[~conv] = np.nan
     return SolveResult(X, conv, status, n_iter)
+
+
+def reach_points(
+    cf: CompiledFreeEnergy,
+    x_start: np.ndarray,
+    path: np.ndarray,
+    points: np.ndarray,
+    control: str,
+    other: Mapping[str, Any],
+    *,
+    accept: Accept | None = None,
+    max_jump: float = 0.25,
+) -> tuple[SolveResult, np.ndarray, np.ndarray]:
+    """Solutions at ``points`` of L branches, each point reached from a fixed ``path``.
+
+    Every line is continued along ``path`` (K increasing control values, the first the
+    start of ``x_start``); a point ``a`` is then reached by one continuation from the
+    largest path value below it, provided the line was continuous up to there. So a point's
+    result depends on the path and on the point only, never on the other points of a call.
+
+    Returns ``(result, last, path_x)``: the SolveResult at the points (x (L, P, d), status
+    and n_iter (L, P)), the index (L,) of the last path value each line reached
+    continuously (-1: none), and the solutions along the path (L, K, d).
+    """
+    path = np.asarray(path, dtype=float)
+    points = np.asarray(points, dtype=float)
+    L, P, d = x_start.shape[0], points.size, cf.model.dim
+    other = {k: np.broadcast_to(np.asarray(v, dtype=float), (L,)) for k, v in other.items()}
+    ref = continuation(cf, x_start, np.broadcast_to(path, (L, path.size)), control, other,
+                       accept=accept, max_jump=max_jump)
+    on = np.cumprod(ref.status == CONVERGED, axis=1).astype(bool)  # continuous so far
+    last = on.sum(axis=1) - 1
+    j = np.searchsorted(path, points, side="left") - 1  # path[j] < point
+    X = np.full((L, P, d), np.nan)
+    status = np.full((L, P), NO_SOLUTION, dtype=np.int8)
+    n_iter = np.zeros((L, P), dtype=np.int32)
+    li, pi = np.nonzero((j >= 0)[None, :] & on[:, np.maximum(j, 0)])
+    if li.size:
+        hop = continuation(cf, ref.x[li, j[pi]], np.stack([path[j[pi]], points[pi]], axis=1),
+                           control, {k: v[li] for k, v in other.items()}, accept=accept,
+                           max_jump=max_jump)
+        X[li, pi], status[li, pi], n_iter[li, pi] = hop.x[:, 1], hop.status[:, 1], hop.n_iter[:, 1]
+    return SolveResult(X, status == CONVERGED, status, n_iter), last, ref.x
 
 
 @dataclass
