@@ -131,8 +131,8 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
         if lines.size == 0:
             continue
         res, last, _ = reach_points(cf, start.x[lines], path, alpha[pos], "alpha",
-                                        {k: v[lines] for k, v in other.items()},
-                                        accept=_accept_m, max_jump=0.15)
+                                    {k: v[lines] for k, v in other.items()},
+                                    accept=_accept_m, max_jump=0.15)
         ends_a[cols[lines]] = path[last]
         for li, col in enumerate(cols[lines]):
             status[pos, col] = res.status[li]

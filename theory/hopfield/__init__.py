@@ -281,8 +281,9 @@ def critical_capacity(T: float = 0.0, ansatz: str = "RS") -> float:
         also returns m at alpha_c) for the method and the claimed digits,
         ``critical_capacity(0.0) = 0.137905566...`` (AGS 1985/1987: alpha_c ~ 0.138).
         ``'1RSB'``: the one-step RSB retrieval branch with the Parisi parameter optimised,
-        computed on the symbolic engine by :func:`theory.hopfield_rsb.critical_capacity`
-        (0.13818649 at T = 0; Crisanti, Amit & Gutfreund 1986; Steffan & Kuhn 1994).
+        computed on the symbolic engine by :func:`theory.hopfield.rsb.critical_capacity`
+        (0.13818649 at T = 0, as Steffan & Kuhn 1994 find; the ansatz is Crisanti, Amit &
+        Gutfreund's 1986, whose own published 1RSB estimate is about 0.144).
 
     Raises
     ------
