@@ -59,6 +59,8 @@ def test_multitasking_point_alone_equals_point_in_a_grid(d, T, others):
 def test_hopfield_1rsb_point_alone_equals_point_in_a_grid(point, grid):
     alone = hopfield.solve(point, 0.0, ansatz="1RSB")
     assert int(alone.status.values.ravel()[0]) == 0  # retrieval exists: found alone too
+    # on the stable branch: above m = 0.96678 at the 1RSB fold (alpha_c = 0.1381865)
+    assert float(alone.m.values.ravel()[0]) > 0.9668
     _same(alone, hopfield.solve(grid, 0.0, ansatz="1RSB"), {"alpha": [point]})
 
 

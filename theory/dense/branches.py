@@ -22,6 +22,8 @@ ALPHA_START = 1e-6
 #: Loads every RS line is continued along, whatever the grid: a point is reached from the
 #: largest of them below it, so its result does not depend on the other points of a call.
 REF_ALPHA = np.geomspace(1e-5, 2.0, 80)
+#: Relative loads past the end of the RS branch along which the 1RSB retrieval is continued.
+EXTEND_PATH = np.linspace(0.0, 1.5, 151)[1:]
 #: Scan of the Parisi parameter at T > 0 (from theta = 1 down) and of ``nu = mu/(P-1)!`` at
 #: T = 0 (mu = theta/T; the energies scale like ``1/(P-1)!``, see ``_dense_models.rsb_zero``).
 THETA_GRID = np.concatenate([np.linspace(1.0, 0.5, 11), np.linspace(0.45, 0.05, 9)])
@@ -467,9 +469,10 @@ def _curvature(P, out, rs, A, TT, rsb) -> None:
 def _extend_beyond_rs(P, out, status, rsb, a, t, ends_a) -> None:
     """Continue the 1RSB retrieval in alpha past the end of the RS branch.
 
-    Per T the continuation starts from the 1RSB solution at the last reference load with an
-    RS solution (``ends_a`` of :func:`retrieval_rs`, the same for every grid) and reaches
-    each load beyond it on its own: a point's result depends on the point only.
+    Per T the 1RSB solution at the last reference load with an RS solution (``ends_a`` of
+    :func:`retrieval_rs`, the same for every grid) is continued along the fixed loads
+    ``end (1 + EXTEND_PATH)`` (:func:`theory.symbolic.solve.reach_points`), and each point
+    is reached from the largest of them below it: a point's result depends on the point only.
     """
     with np.errstate(invalid="ignore"):
         need = (status == NO_SOLUTION) & (a[:, None] > ends_a[None, :])
@@ -482,17 +485,18 @@ def _extend_beyond_rs(P, out, status, rsb, a, t, ends_a) -> None:
             continue
         cf = compiled(P, "rsb0" if zero else "rsb")
         pts = np.flatnonzero(need[:, j])
-        x0 = np.repeat(_x_rsb(P, e_out, np.ones((1, 1), dtype=bool), zero), pts.size, axis=0)
-        other = {} if zero else {"beta": np.full(pts.size, 1.0 / Tv)}
-        res = continuation(cf, x0, np.stack([np.full(pts.size, ea[0]), a[pts]], axis=1),
-                           "alpha", other, accept=_accept_rsb_t0 if zero else _accept_rsb,
-                           max_jump=0.05)
+        path = ea[0] * (1.0 + EXTEND_PATH)
+        path = np.concatenate([ea, path[path < a[pts].max()]])
+        other = {} if zero else {"beta": np.array([1.0 / Tv])}
+        res, _, _ = reach_points(cf, _x_rsb(P, e_out, np.ones((1, 1), dtype=bool), zero), path,
+                                 a[pts], "alpha", other,
+                                 accept=_accept_rsb_t0 if zero else _accept_rsb, max_jump=0.05)
         names = ("m", "q0") if zero else ("m", "q0", "q1", "theta")
         for k, i in enumerate(pts):
-            status[i, j] = res.status[k, 1]
-            if not res.converged[k, 1]:
+            status[i, j] = res.status[0, k]
+            if not res.converged[0, k]:
                 continue
-            x = res.x[k, 1]
+            x = res.x[0, k]
             for nm, v in zip(names, x[:len(names)], strict=True):
                 out[nm][i, j] = v
             ctrl = {"alpha": a[i]} if zero else {"alpha": a[i], "beta": 1.0 / Tv}

@@ -64,7 +64,7 @@ from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy
 from ..symbolic.model import CompiledFreeEnergy
-from ..symbolic.solve import continuation, fold, optimize_parameter, reach_points, solve_points
+from ..symbolic.solve import fold, optimize_parameter, reach_points, solve_points
 from . import rs
 
 __all__ = [
@@ -199,8 +199,6 @@ def _curie_weiss_m(T: np.ndarray) -> np.ndarray:
 #: Loads every RS line is continued along, whatever the grid: a point is reached from the
 #: largest of them below it, so its result does not depend on the other points of a call.
 REF_ALPHA = np.linspace(0.005, 0.2, 40)
-#: Relative distance below the RS fold alpha_c^RS(T) where a line's end is placed.
-END_GAP = 1e-3
 
 
 def _rs_lines(alpha: np.ndarray, T: np.ndarray):
@@ -246,17 +244,6 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
         n_iter[:, cols[lines]] = res.n_iter.T
         ends_a[cols[lines]] = path[last]
         ends_x[cols[lines]] = along[np.arange(lines.size), last]
-        # the end of each line, where a 1RSB continuation past the branch starts: just
-        # below the exact RS fold (a function of T only), reached from the last reference
-        a_end = (1.0 - END_GAP) * rs.capacity(t[lines])["alpha_c"]
-        up = np.flatnonzero(a_end > path[last])
-        if up.size:
-            hop = continuation(cf, along[up, last[up]],
-                               np.stack([path[last[up]], a_end[up]], axis=1), "alpha",
-                               {k: v[up] for k, v in other.items()}, accept=accept)
-            got = hop.status[:, 1] == CONVERGED
-            ends_a[cols[lines[up[got]]]] = a_end[up[got]]
-            ends_x[cols[lines[up[got]]]] = hop.x[got, 1]
     return X, status, n_iter, (ends_a, ends_x)
 
 
@@ -514,11 +501,13 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
     """Follow the 1RSB retrieval in alpha past the end of the RS branch (T = 0, and T > 0
     with RSB), filling the points where only 1RSB retrieval exists.
 
-    Per T the continuation starts from the 1RSB solution at the last reference load with an
-    RS solution (``ends`` of :func:`_rs_lines`, the same for every grid) and reaches each
-    load beyond it in equal steps of at most ``EXTEND_STEP``: a point's result depends on
-    the point only. Each step is solved by :func:`theory.symbolic.optimize_parameter`
-    warm-started from the previous one, with the Parisi parameter scanned over a factor
+    Per T the continuation starts from the 1RSB solution at the end of the RS branch
+    (``ends`` of :func:`_rs_lines`: the last reference load with an RS solution, the same
+    for every grid), follows the fixed loads ``end + k EXTEND_STEP`` until the branch
+    ends, and reaches each point from the largest of them below it: a point's result
+    depends on the point only. Each step is solved by
+    :func:`theory.symbolic.optimize_parameter` warm-started from the previous one, with
+    the Parisi parameter scanned over a factor
     ``EXTEND_SPAN`` up and down from its previous value: at fixed Parisi parameter the
     equations are well conditioned, whereas Newton with it free meets the very flat
     direction of f in it (see the module notes). A point whose path meets a load without a
@@ -535,68 +524,85 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
     diag = {k: np.diagonal(v).copy() for k, v in rs_end.items()}
     e_out, _, e_rsb = _rsb_from_rs(diag, ends_a[cols], t[cols])
     for zero in (True, False):
-        # lines: (point, column) pairs past the end of a column with RSB at its end
         keep = np.flatnonzero(e_rsb & ((t[cols] == 0) if zero else (t[cols] > 0)))
         if keep.size == 0:
             continue
-        pi, ci = np.nonzero(need[:, cols[keep]])
-        col, k_end = cols[keep][ci], keep[ci]
-        x = _x_rsb(e_out, np.ones(cols.size, dtype=bool), zero)[k_end]
-        _follow_rsb(out, status, rsb, a, t, pi, col, ends_a[col], x, zero)
+        x_end = _x_rsb(e_out, np.ones(cols.size, dtype=bool), zero)[keep]
+        _follow_rsb(out, status, rsb, a, t, need, cols[keep], x_end, ends_a[cols[keep]], zero)
 
 
-def _follow_rsb(out, status, rsb, a, t, pi, col, a0, x, zero) -> None:
-    """The 1RSB lines of :func:`_extend_beyond_rs` (points ``pi`` of columns ``col``, from
-    load ``a0`` and solution ``x``), all advanced together, step by step."""
+def _rsb_step(cf, x, alpha, beta, zero):  # noqa: ANN001, ANN202
+    """One step of the 1RSB continuation: the Parisi parameter scanned up and down from its
+    previous value (two rows a line), warm-started there, so that the branch followed is the
+    one continued from (the unstable 1RSB branch below the fold is reached from far-away
+    scan values). Returns the new solutions and which lines converged, and their status."""
+    par, accept = ("mu", _accept_rsb_t0) if zero else ("theta", _accept_rsb)
+    span = np.stack([np.geomspace(1.0, EXTEND_SPAN, 9), np.geomspace(1.0, 1 / EXTEND_SPAN, 9)])
+    n = x.shape[0]
+    ctrl = {"alpha": np.repeat(alpha, 2)}
+    if not zero:
+        ctrl["beta"] = np.repeat(beta, 2)
+    grid = (x[:, 5][:, None, None] * span[None]).reshape(2 * n, -1)
+    if not zero:
+        grid = np.minimum(grid, 1.0 - 1e-9)
+    res = optimize_parameter(cf, np.repeat(x, 2, axis=0), ctrl, par, grid, accept=accept)
+    conv = res.converged.reshape(n, 2)
+    two = res.x.reshape(n, 2, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dist = np.where(conv, np.abs(np.log(two[:, :, 5] / x[:, 5][:, None])), np.inf)
+    ok = conv.any(axis=1)
+    new = np.full(x.shape, np.nan)
+    new[ok] = two[ok, np.argmin(dist[ok], axis=1)]
+    st = res.status.reshape(n, 2)
+    failed = np.where((st == NO_SOLUTION).all(axis=1), NO_SOLUTION, st[:, 0])
+    return new, ok, failed
+
+
+def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, zero) -> None:
+    """The 1RSB lines of :func:`_extend_beyond_rs`: per column, from its end ``a_end``
+    along the fixed loads ``a_end + k EXTEND_STEP`` until the branch ends, then each point
+    from the largest of those loads below it (one step)."""
     cf = _compiled("1RSB", zero)
     names = ("m", "q0", "C", "p0", "p1", "mu") if zero else ("m", "q0", "q1", "p0", "p1", "theta")
-    par, accept = ("mu", _accept_rsb_t0) if zero else ("theta", _accept_rsb)
-    target = a[pi]
-    n = np.ceil((target - a0) / EXTEND_STEP).astype(int)
-    x = np.array(x, dtype=float)
-    beta = None if zero else 1.0 / t[col]
-    alive = np.ones(pi.size, dtype=bool)
-    span = np.stack([np.geomspace(1.0, EXTEND_SPAN, 9), np.geomspace(1.0, 1 / EXTEND_SPAN, 9)])
-    for k in range(1, int(n.max()) + 1):
-        act = np.flatnonzero(alive & (k <= n))
+    beta = None if zero else 1.0 / t[cols]
+    top = np.array([a[need[:, c]].max() for c in cols])
+    K = int(np.ceil(((top - a_end) / EXTEND_STEP).max()))
+    ref = np.full((cols.size, K + 1, x_end.shape[1]), np.nan)
+    ref[:, 0] = x_end
+    last = np.zeros(cols.size, dtype=int)  # the last reference step reached
+    fail = np.full(cols.size, NO_SOLUTION, dtype=np.int8)
+    alive = np.ones(cols.size, dtype=bool)
+    for k in range(1, K + 1):
+        act = np.flatnonzero(alive & (a_end + k * EXTEND_STEP <= top))
         if act.size == 0:
             break
-        ctrl = {"alpha": np.repeat(a0[act] + (target[act] - a0[act]) * k / n[act], 2)}
-        if beta is not None:
-            ctrl["beta"] = np.repeat(beta[act], 2)
-        # scan up and down from the previous value (two rows a line), warm-started there,
-        # so that the branch followed is the one continued from (the unstable 1RSB branch
-        # below the fold is reached from far-away scan values)
-        grid = (x[act, 5][:, None, None] * span[None]).reshape(2 * act.size, -1)
-        if not zero:
-            grid = np.minimum(grid, 1.0 - 1e-9)
-        res = optimize_parameter(cf, np.repeat(x[act], 2, axis=0), ctrl, par, grid,
-                                 accept=accept)
-        conv = res.converged.reshape(act.size, 2)
-        two = res.x.reshape(act.size, 2, -1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dist = np.where(conv, np.abs(np.log(two[:, :, 5] / x[act, 5][:, None])), np.inf)
-        ok = conv.any(axis=1)
-        x[act[ok]] = two[ok, np.argmin(dist[ok], axis=1)]
-        st = res.status.reshape(act.size, 2)
-        for d in np.flatnonzero(~ok):
-            status[pi[act[d]], col[act[d]]] = (NO_SOLUTION if (st[d] == NO_SOLUTION).all()
-                                               else st[d, 0])
+        new, ok, failed = _rsb_step(cf, ref[act, k - 1], a_end[act] + k * EXTEND_STEP,
+                                    None if zero else beta[act], zero)
+        ref[act[ok], k] = new[ok]
+        last[act[ok]] = k
+        fail[act[~ok]] = failed[~ok]
         alive[act[~ok]] = False
-    done = np.flatnonzero(alive)
-    if done.size == 0:
+    pi, li = np.nonzero(need[:, cols])  # (point, line) pairs
+    k0 = np.floor((a[pi] - a_end[li]) / EXTEND_STEP).astype(int)
+    reach = k0 <= last[li]
+    for i, line in zip(pi[~reach], li[~reach], strict=True):
+        status[i, cols[line]] = fail[line]
+    pi, li, k0 = pi[reach], li[reach], k0[reach]
+    if pi.size == 0:
         return
-    i, j = pi[done], col[done]
-    for nm, v in zip(names, x[done].T, strict=True):
+    x, ok, failed = _rsb_step(cf, ref[li, k0], a[pi], None if zero else beta[li], zero)
+    status[pi[~ok], cols[li[~ok]]] = failed[~ok]
+    i, j, x = pi[ok], cols[li[ok]], x[ok]
+    for nm, v in zip(names, x.T, strict=True):
         out[nm][i, j] = v
     ctrl = {"alpha": a[i]}
     if zero:
         out["q1"][i, j], out["theta"][i, j] = 1.0, 0.0
     else:
-        out["mu"][i, j] = x[done, 5] / t[j]
-        out["C"][i, j] = (1.0 - x[done, 2]) / t[j]
+        out["mu"][i, j] = x[:, 5] / t[j]
+        out["C"][i, j] = (1.0 - x[:, 2]) / t[j]
         ctrl["beta"] = 1.0 / t[j]
-    out["f"][i, j] = cf.f(x[done], ctrl)
+    out["f"][i, j] = cf.f(x, ctrl)
     status[i, j] = CONVERGED
     rsb[i, j] = True
 
