@@ -43,7 +43,7 @@ from assoc.models import Model
 
 from . import _kernels
 from .dynamics import Metropolis, UpdateRule
-from .engine_numpy import sweep_sites
+from .engine_numpy import sweeps_sites
 from .state import ChainState
 from .thresholds import threshold_table
 
@@ -278,8 +278,7 @@ def run_sweeps(
     scratch_c = np.empty((task0.size, G + 8), dtype=np.int64)  # their block counters
 
     def advance(n: int) -> None:
-        sites = np.stack([sweep_sites(rule.order, N, sites_rng, state.sweep + k)
-                          for k in range(n)]).astype(np.int64)
+        sites = sweeps_sites(rule.order, N, sites_rng, state.sweep, n)
         if P == 2:
             kern = _kernels.pairwise_parallel if parallel else _kernels.pairwise_serial
             call = (state.XS, state.cS, R, task0, task1, state.Mc, state.sc, ks, *chain_tabs,

@@ -46,7 +46,7 @@ from assoc.models import Model
 
 from .dynamics import Metropolis, UpdateRule
 from .engine_compiled import chain_tables, dense_polynomials
-from .engine_numpy import sweep_sites
+from .engine_numpy import sweeps_sites
 from .state import ChainState
 
 __all__ = ["CudaState", "init_state", "run_sweeps", "source", "host_library", "cuda_module",
@@ -324,8 +324,7 @@ def run_sweeps(
     done = 0
     while done < n_sweeps:
         n = 1 if measure is not None else min(_CHUNK, n_sweeps - done)
-        sites = np.stack([sweep_sites(rule.order, N, sites_rng, state.sweep + k)
-                          for k in range(n)]).astype(np.int64)
+        sites = sweeps_sites(rule.order, N, sites_rng, state.sweep, n)
         launch(sites)
         state.sweep += n
         done += n

@@ -39,7 +39,8 @@ from assoc.philox import PhiloxStream
 from .dynamics import UpdateRule
 from .state import ChainState
 
-__all__ = ["init_state", "run_sweeps", "exact_dtype", "site_blocks", "sweep_sites"]
+__all__ = ["init_state", "run_sweeps", "exact_dtype", "site_blocks", "sweep_sites",
+           "sweeps_sites"]
 
 
 def exact_dtype(N: int, K: int, max_abs: int = 1) -> type:
@@ -88,6 +89,13 @@ def sweep_sites(order: str, N: int, sites_rng: Callable[[int], np.random.Generat
         return np.arange(N)
     assert sites_rng is not None
     return sites_rng(sweep).integers(0, N, size=N)
+
+
+def sweeps_sites(order: str, N: int, sites_rng: Callable[[int], np.random.Generator] | None,
+                 sweep: int, n: int) -> np.ndarray:
+    """Sites of sweeps ``sweep .. sweep + n - 1`` as one int64 array (n, N), for kernels."""
+    return np.stack([sweep_sites(order, N, sites_rng, sweep + k) for k in range(n)]).astype(
+        np.int64)
 
 
 _MAX_BLOCK = 64
