@@ -476,3 +476,19 @@ def test_sk_one_step_rsb_zero_temperature_form():
     assert abs(cf0.f(x[:1], {})[0] + np.sqrt(2 / np.pi)) < 1e-4
     # q0 = 0 solves the q0 equation (zero field: spin-flip symmetry)
     assert np.abs(cf0.grad(x, {})[:, 0]).max() < 1e-13
+
+
+def test_replaced_equation_gives_the_unsymmetric_jacobian_and_curvature():
+    # f(m, c) = m^4/4 - m^2/2 + (c - m^2)^2/2 with the c equation replaced by 3 (c - m^2):
+    # its Jacobian row is (-6m, 3), not the Hessian row (-2m, 1); the curvature of
+    # f_eff(m) = f(m, m^2) = m^4/4 - m^2/2 is 3 m^2 - 1, whichever row the solver uses
+    m, c = sp.symbols("m c", real=True)
+    model = ReplicaFreeEnergy(m**4 / 4 - m**2 / 2 + (c - m**2) ** 2 / 2, (m, c), (),
+                              minimize=(m,), equations={c: 3 * (c - m**2)}, name="toy")
+    cf = model.compile()
+    x = np.array([[0.7, 0.2]])
+    _, J = cf.grad_hess(x, {})
+    np.testing.assert_allclose(J[0], [[9 * 0.7**2 - 1 - 2 * 0.2, -1.4],
+                                      [-6 * 0.7, 3.0]], rtol=1e-12)
+    xs = np.array([[1.0, 1.0]])
+    assert cf.stability(xs, {})["curvature"][0] == pytest.approx(2.0, rel=1e-12)

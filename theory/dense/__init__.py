@@ -87,6 +87,7 @@ __all__ = [
     "solve",
     "critical_point",
     "critical_capacity",
+    "global_minimum_load",
     "transition_lines",
     "low_load_lines",
     "spin_glass_constants",
@@ -116,7 +117,8 @@ _EXTRA = {
     "T_g": ("spin-glass / paramagnet transition (RS crossing; 1RSB static theta = 1)", "1"),
     "T_sg_spinodal": ("highest T of the spin-glass solution (1RSB: dynamical T_d)", "1"),
     "T_M": ("retrieval spinodal temperature", "1"),
-    "T_c": ("retrieval becomes the global minimum below T_c", "1"),
+    "T_c": ("retrieval is the global minimum below T_c (down to T_c_low)", "1"),
+    "T_c_low": ("reentrant lower boundary of the retrieval region (NaN: T = 0)", "1"),
     "converged_T_M": ("T_M was located", "1"),
     "converged_T_c": ("T_c was located", "1"),
     "p_error": ("one-step error probability of a stored pattern", "1"),
@@ -271,6 +273,10 @@ def solve(P: int, alpha: float | np.ndarray, T: float | np.ndarray,
         coords={"alpha": a, "T": t, "branch": list(BRANCHES), "beta": ("T", br.beta_of(t))},
     )
     fs = np.where(stable_rs & converged, f, np.inf)
+    # the m = 0 sector: paramagnet up to the static glass transition, spin glass beyond it
+    para, glass = _m0_sector(P, ansatz, A, TT)
+    fs[..., 2] = np.where(para, fs[..., 2], np.inf)
+    fs[..., 1] = np.where(glass, fs[..., 1], np.inf)
     k = np.argmin(fs, axis=-1)
     names = np.array(list(BRANCHES) + ["none"], dtype="<U10")
     k = np.where(np.isfinite(np.min(fs, axis=-1)), k, nb)
@@ -366,6 +372,44 @@ def critical_capacity(P: int, T: float = 0.0, ansatz: str = "RS") -> float:
         raise NotConvergedError(f"the {ansatz} fold at P = {P}, T = {T} did not converge",
                                 status=None)
     return float(ds["alpha_c"])
+
+
+def _ground_state_gap(P: int, a: float, ansatz: str) -> float:
+    """``E_retrieval - E_spin_glass`` at T = 0 and load a (NaN where either is missing)."""
+    ds = solve(P, [a], [0.0], ansatz=ansatz)
+    f = ds["f"].values[0, 0]
+    return float(f[0] - f[1])
+
+
+def global_minimum_load(P: int, ansatz: str = "RS") -> float:
+    """T = 0 load above which retrieval is no longer the global minimum.
+
+    The root of ``E_retrieval(alpha) - E_spin_glass(alpha)`` (both at T = 0, from
+    :func:`solve`) below the fold :func:`critical_capacity`: from there up to alpha_c the
+    retrieval state is only metastable, and the phase diagram's retrieval region is
+    reentrant (at T > 0 retrieval wins again, its entropy being the larger). Located on a
+    scan of ``alpha_c (0.05 .. 0.999)`` and refined by Brent's method to 1e-10.
+
+    P = 3: RS 0.088789, 1RSB 0.140807 (``tests/theory/test_dense.py``; computed independently by
+    ``benchmarks/dense_global_minimum_independent.py``).
+
+    Raises
+    ------
+    NotConvergedError
+        If no sign change of the gap is found below alpha_c.
+    """
+    P = _check_P(P)
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    a_c = critical_capacity(P, 0.0, ansatz)
+    scan = a_c * np.array([0.05, 0.3, 0.5, 0.65, 0.8, 0.9, 0.97, 0.999])
+    gaps = [_ground_state_gap(P, float(a), ansatz) for a in scan[:1]]
+    for a in scan[1:]:
+        gaps.append(_ground_state_gap(P, float(a), ansatz))
+        if gaps[-2] < 0 <= gaps[-1]:
+            return float(brentq(lambda x: _ground_state_gap(P, x, ansatz), scan[len(gaps) - 2],
+                                scan[len(gaps) - 1], xtol=1e-10, rtol=1e-12))
+    raise NotConvergedError(f"retrieval is the T = 0 global minimum up to alpha_c at P = {P} "
+                            f"({ansatz}), or a ground state was not found", status=NO_SOLUTION)
 
 
 # ----------------------------------------------------------------------------------------
@@ -473,25 +517,47 @@ def low_load_lines(P: int) -> dict[str, float]:
     return {"T_M": float(ds.T_M[0]), "T_c": float(ds.T_c[0])}
 
 
+def _m0_sector(P: int, ansatz: str, A: np.ndarray, T: np.ndarray):
+    """Where the m = 0 state is the paramagnet and where it is the spin glass.
+
+    Below the static glass transition ``g = alpha/T^2 > g_g`` (:func:`spin_glass_constants`)
+    the paramagnet is not a thermodynamic state: its f is below the spin glass's (f is
+    maximised over the Parisi parameter, and the paramagnet is its ``theta = 1`` end) and,
+    further down, its entropy ``ln 2 - alpha/(2 P! T^2)`` turns negative, with f -> -infinity
+    as T -> 0. Retrieval then competes with the spin glass. Returns boolean arrays
+    ``(paramagnet, spin_glass)`` of the shape of ``A``.
+    """
+    A, T = np.broadcast_arrays(np.asarray(A, dtype=float), np.asarray(T, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(T > 0, A / np.where(T > 0, T, 1.0) ** 2, np.where(A > 0, np.inf, 0.0))
+    if not (A > 0).any():
+        return np.ones(A.shape, bool), np.zeros(A.shape, bool)
+    g_g = dict(_sg_constants(P, ansatz))["g_g"]
+    return g <= g_g, g > g_g
+
+
 def _competitor_f(P: int, av: float, ansatz: str, Tv: np.ndarray) -> np.ndarray:
-    """The lower of the paramagnetic and spin-glass free energies at (av, Tv)."""
+    """Free energy of the m = 0 state at (av, Tv): the paramagnet's above the static glass
+    transition, the spin glass's below it (:func:`_m0_sector`)."""
     Tv = np.atleast_1d(Tv)
     aa = np.full(Tv.size, av)
     pm = br.paramagnet(P, aa, Tv)["f"]
     sg = (br.spin_glass_rs if ansatz == "RS" else br.spin_glass_rsb)(P, aa, Tv)
-    return np.minimum(pm, np.where(sg["status"] == CONVERGED, sg["f"], np.inf))
+    para, glass = _m0_sector(P, ansatz, aa, Tv)
+    fsg = np.where(sg["status"] == CONVERGED, sg["f"], np.nan)
+    return np.where(para, pm, np.where(glass, fsg, np.nan))
 
 
 def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
-                     n_T: int) -> tuple[float, bool, float, bool]:
-    """T_M and T_c at one load (see :func:`transition_lines`)."""
+                     n_T: int) -> tuple[float, bool, float, bool, float]:
+    """T_M, T_c and the reentrant T_c_low at one load (see :func:`transition_lines`)."""
     rsc = br.compiled(P, "rs")
     Tg = np.linspace(T_M0 / n_T, T_M0, n_T)
     r = _retrieval_along_T(P, av, Tg)
     okr = np.flatnonzero(np.isfinite(r["m"]))
-    T_M, okM, T_c, okC = math.nan, False, math.nan, False
+    T_M, okM, T_c, okC, T_low = math.nan, False, math.nan, False, math.nan
     if okr.size == 0:
-        return T_M, okM, T_c, okC
+        return T_M, okM, T_c, okC, T_low
     j = okr[-1]
     if av == 0:
         T_M, okM = T_M0, cw_ok
@@ -506,7 +572,7 @@ def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
     d = r["f"][okr] - _competitor_f(P, av, ansatz, Tc_grid)
     s = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
     if s.size == 0:
-        return T_M, okM, T_c, okC
+        return T_M, okM, T_c, okC, T_low
     k = s[0]
     # alpha = 0: the Curie-Weiss model (the RS q equation is void there)
     model = br.compiled(P, "cw") if av == 0 else rsc
@@ -531,7 +597,53 @@ def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
         rep = float(rsc.stability(xw["x"], {"alpha": av, "beta": 1.0 / T_c})["replicon"][0])
         if ansatz == "1RSB" and not rep > 0:
             T_c, okC = math.nan, False
-    return T_M, okM, T_c, okC
+    if okC and av > 0:
+        T_low = _reentrant_T(P, av, ansatz, Tc_grid[:k + 1], d[:k + 1], x_k)
+    return T_M, okM, T_c, okC, T_low
+
+
+def _reentrant_T(P: int, av: float, ansatz: str, Tg: np.ndarray, d: np.ndarray,
+                 x_k: list[float]) -> float:
+    """Lower end of the retrieval region at load av (NaN: retrieval wins down to T = 0).
+
+    Above :func:`global_minimum_load` the T = 0 spin glass lies below retrieval; from the
+    temperature where their free energies cross, retrieval (the larger entropy) wins. ``Tg``
+    and ``d = f_retrieval - f_competitor`` are the grid up to the first point below T_c
+    (``d[-1] < 0``).
+    """
+    rsc = br.compiled(P, "rs")
+    neg = np.flatnonzero(d < 0)
+    if neg[0] > 0:
+        lo, hi = Tg[neg[0] - 1], Tg[neg[0]]
+    else:
+        # the grid starts inside the region: is the T = 0 ground state the spin glass?
+        if not _ground_state_gap(P, av, "RS") - _sg_gap_shift(P, av, ansatz) > 0:
+            return math.nan
+        lo, hi = 1e-4 * Tg[0], Tg[0]
+    xw = {"x": np.array([x_k])}
+
+    def h(Tv: float) -> float:
+        ctrl = {"alpha": av, "beta": 1.0 / Tv}
+        rr = solve_points(rsc, xw["x"], ctrl, accept=br._accept_m)
+        if not rr.converged[0]:
+            return math.nan
+        xw["x"] = rr.x
+        return float(rsc.f(rr.x, ctrl)[0] - _competitor_f(P, av, ansatz, np.array([Tv]))[0])
+
+    try:
+        return float(brentq(h, lo, hi, xtol=1e-12, rtol=1e-12))
+    except ValueError:
+        return math.nan
+
+
+def _sg_gap_shift(P: int, av: float, ansatz: str) -> float:
+    """``E_sg(ansatz) - E_sg(RS)`` at T = 0 (0 for RS): the T = 0 gap of RS retrieval
+    against the ansatz's spin glass is ``_ground_state_gap(RS) - shift``."""
+    if ansatz == "RS":
+        return 0.0
+    e = [float(br.spin_glass_rsb(P, np.array([av]), np.zeros(1))["f"][0]),
+         float(br.spin_glass_rs(P, np.array([av]), np.zeros(1))["f"][0])]
+    return e[0] - e[1]
 
 
 def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
@@ -542,8 +654,13 @@ def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
     -------
     xarray.Dataset over ``alpha`` with
         ``T_M`` -- retrieval spinodal (highest T of the retrieval solution; fold in beta);
-        ``T_c`` -- retrieval is the global minimum below it (its f crosses the lower of the
-        spin-glass and paramagnetic f; at alpha = 0 the Curie-Weiss first-order transition);
+        ``T_c`` -- retrieval is the global minimum below it, down to ``T_c_low`` (its f
+        crosses that of the m = 0 state: the paramagnet above the static glass transition,
+        the spin glass below it, :func:`_m0_sector`; at alpha = 0 the Curie-Weiss
+        first-order transition);
+        ``T_c_low`` -- the reentrant lower boundary: above :func:`global_minimum_load` the
+        T = 0 ground state is the spin glass, and retrieval wins only above ``T_c_low``
+        (NaN: down to T = 0);
         ``T_g`` -- spin glass / paramagnet (``sqrt(alpha/g_g)``, :func:`spin_glass_constants`);
         ``T_sg_spinodal`` -- highest T of a spin-glass solution (``sqrt(alpha/g_spinodal)``);
         ``converged_T_M``, ``converged_T_c``.
@@ -562,16 +679,18 @@ def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
     consts = dict(_sg_constants(P, ansatz)) if (a > 0).any() else {
         "g_g": math.nan, "g_spinodal": math.nan}
     n = a.size
-    T_M, T_c = np.full(n, np.nan), np.full(n, np.nan)
+    T_M, T_c, T_low = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     okM, okC = np.zeros(n, bool), np.zeros(n, bool)
     T_M0, ok0 = _curie_weiss_spinodal(P)
     for i, av in enumerate(a):
-        T_M[i], okM[i], T_c[i], okC[i] = _retrieval_lines(P, float(av), ansatz, T_M0, ok0, n_T)
+        T_M[i], okM[i], T_c[i], okC[i], T_low[i] = _retrieval_lines(P, float(av), ansatz,
+                                                                    T_M0, ok0, n_T)
     with np.errstate(divide="ignore", invalid="ignore"):
         T_g = np.sqrt(a / consts["g_g"])
         T_sp = np.sqrt(a / consts["g_spinodal"])
     ds = xr.Dataset(
-        {"T_M": ("alpha", T_M), "T_c": ("alpha", T_c), "T_g": ("alpha", T_g),
+        {"T_M": ("alpha", T_M), "T_c": ("alpha", T_c), "T_c_low": ("alpha", T_low),
+         "T_g": ("alpha", T_g),
          "T_sg_spinodal": ("alpha", T_sp), "converged_T_M": ("alpha", okM),
          "converged_T_c": ("alpha", okC)},
         coords={"alpha": a})

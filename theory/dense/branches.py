@@ -22,8 +22,10 @@ ALPHA_START = 1e-6
 #: Loads every RS line is continued along, whatever the grid: a point is reached from the
 #: largest of them below it, so its result does not depend on the other points of a call.
 REF_ALPHA = np.geomspace(1e-5, 2.0, 80)
+#: Steps between two reference loads in which the end of an RS line is located (0.24 %).
+END_REFINE = 64
 #: Relative loads past the end of the RS branch along which the 1RSB retrieval is continued.
-EXTEND_PATH = np.linspace(0.0, 1.5, 151)[1:]
+EXTEND_PATH = np.linspace(0.0, 1.5, 61)[1:]
 #: Scan of the Parisi parameter at T > 0 (from theta = 1 down) and of ``nu = mu/(P-1)!`` at
 #: T = 0 (mu = theta/T; the energies scale like ``1/(P-1)!``, see ``_dense_models.rsb_zero``).
 THETA_GRID = np.concatenate([np.linspace(1.0, 0.5, 11), np.linspace(0.45, 0.05, 9)])
@@ -33,13 +35,14 @@ COLLAPSE = 1e-8
 #: Smallest overlap accepted on the retrieval branch (the m = 0 root is always a solution).
 M_MIN = 1e-3
 
-_KINDS = {"rs": dm.rs, "rsb": dm.rsb, "rs0": dm.rs_zero, "rsb0": dm.rsb_zero,
+_KINDS = {"rs": dm.rs, "rslow": dm.rs_low_temperature, "rsb": dm.rsb, "rs0": dm.rs_zero, "rsb0": dm.rsb_zero,
           "cw": dm.curie_weiss, "cw0": dm.curie_weiss_zero}
 
 
 @cache
 def compiled(P: int, kind: str) -> CompiledFreeEnergy:
-    """Compiled free energy ``kind`` in {rs, rsb, rs0, rsb0, cw, cw0} (cached per process)."""
+    """Compiled free energy ``kind`` in {rs, rslow, rsb, rs0, rsb0, cw, cw0} (cached per
+    process; rslow: RS at low T in (m, C))."""
     return _KINDS[kind](P).compile()
 
 
@@ -47,6 +50,19 @@ def beta_of(T: np.ndarray) -> np.ndarray:
     T = np.asarray(T, dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(T > 0, 1.0 / np.where(T > 0, T, 1.0), np.inf)
+
+
+#: Below this temperature the RS retrieval and spin glass are solved in (m, C = beta (1-q))
+#: by :func:`theory.dense.models.rs_low_temperature`, exact to O(T^2) (3e-11 in f at
+#: T = 1e-5, P = 3; ``tests/theory/test_dense.py``), so that T down to 1e-300 joins T = 0.
+T_LOW = 1e-6
+_RS_KIND = {"zero": "rs0", "low": "rslow", "hot": "rs"}
+
+
+def _regime(T: np.ndarray) -> np.ndarray:
+    """'zero', 'low' (0 < T < T_LOW) or 'hot' per temperature."""
+    T = np.asarray(T, dtype=float)
+    return np.where(T == 0, "zero", np.where(T < T_LOW, "low", "hot"))
 
 
 def _accept_m(x: np.ndarray, c: Any) -> np.ndarray:
@@ -112,30 +128,34 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
     if pos.size == 0:
         return {**out, "status": status, "ends_alpha": np.full(nT, np.nan)}
     a_start = min(ALPHA_START, 0.5 * float(alpha[pos].min()))  # the path must be monotone
-    path = np.concatenate([[a_start], REF_ALPHA[(REF_ALPHA > a_start)
-                                                & (REF_ALPHA < alpha.max())]])
+    # up to the first reference load at or above the grid (a line that ends inside the grid
+    # ends inside the path, where its end is located: ``ends_alpha``)
+    ref = REF_ALPHA[:np.searchsorted(REF_ALPHA, alpha.max()) + 1]
+    path = np.concatenate([[a_start], ref[ref > a_start]])
     ends_a = np.full(nT, np.nan)
-    for zero in (True, False):
-        cols = np.flatnonzero((T == 0) if zero else (T > 0))
+    for regime in ("zero", "low", "hot"):
+        cols = np.flatnonzero(_regime(T) == regime)
         cols = cols[cw["status"][cols] == CONVERGED]
         if cols.size == 0:
             continue
-        cf = compiled(P, "rs0" if zero else "rs")
-        if zero:
+        cf = compiled(P, _RS_KIND[regime])
+        if regime == "zero":
             x0 = np.ones((cols.size, 1))
             other: dict[str, Any] = {}
         else:
             b = beta_of(T[cols])
-            x0 = np.stack([cw["m"][cols], cw["q"][cols]], axis=1)
+            # (m, q) or, at low T, (m, C = beta (1 - q)) with C = 0 at the Curie-Weiss end
+            x0 = np.stack([cw["m"][cols], cw["q"][cols] if regime == "hot"
+                           else np.zeros(cols.size)], axis=1)
             other = {"beta": b}
         start = solve_points(cf, x0, {"alpha": a_start, **other}, accept=_accept_m)
         lines = np.flatnonzero(start.converged)
         if lines.size == 0:
             continue
-        res, last, _ = reach_points(cf, start.x[lines], path, alpha[pos], "alpha",
-                                    {k: v[lines] for k, v in other.items()},
-                                    accept=_accept_m, max_jump=0.15)
-        ends_a[cols[lines]] = path[last]
+        res, end, _ = reach_points(cf, start.x[lines], path, alpha[pos], "alpha",
+                                   {k: v[lines] for k, v in other.items()},
+                                   accept=_accept_m, max_jump=0.15, refine=END_REFINE)
+        ends_a[cols[lines]] = end
         for li, col in enumerate(cols[lines]):
             status[pos, col] = res.status[li]
             ok = res.converged[li]
@@ -144,15 +164,16 @@ def retrieval_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarr
             if rows.size == 0:
                 continue
             ctrl = {"alpha": alpha[rows]}
-            if not zero:
+            if regime != "zero":
                 ctrl["beta"] = np.full(rows.size, 1.0 / T[col])
             out["m"][rows, col] = x[:, 0]
-            out["q"][rows, col] = 1.0 if zero else x[:, 1]
+            out["q"][rows, col] = {"zero": 1.0, "hot": x[:, -1],
+                                   "low": 1.0 - x[:, -1] * T[col]}[regime]
             out["f"][rows, col] = cf.f(x, ctrl)
             st = cf.stability(x, ctrl)
             out["curvature"][rows, col] = st["curvature"]
             # T = 0: beta^2 xi''(1) E sech^4(beta h) ~ beta -> the replicon is -infinity
-            out["replicon"][rows, col] = -np.inf if zero else st["replicon"]
+            out["replicon"][rows, col] = -np.inf if regime == "zero" else st["replicon"]
     return {**out, "status": status, "ends_alpha": ends_a}
 
 
@@ -240,7 +261,20 @@ def spin_glass_rs(P: int, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndar
         out["replicon"][zero] = -np.inf
         out["slope"][zero] = 0.0
         status[zero] = CONVERGED
-    hot = np.flatnonzero((T > 0) & (alpha > 0))
+    low = np.flatnonzero((_regime(T) == "low") & (alpha > 0))
+    if low.size:
+        # (m, C): C = 2 phi(0)/sigma at m = 0, the unique root (q = 1 - C T)
+        cf = compiled(P, "rslow")
+        ctrl = {"alpha": alpha[low], "beta": beta_of(T[low])}
+        r = solve_points(cf, np.tile([0.0, 1.0], (low.size, 1)), ctrl, fixed={"m": 0.0})
+        ok = r.converged
+        sub = {k: v[ok] for k, v in ctrl.items()}
+        out["q"][low[ok]] = 1.0 - r.x[ok, 1] * T[low[ok]]
+        out["f"][low[ok]] = cf.f(r.x[ok], sub)
+        out["replicon"][low[ok]] = cf.stability(r.x[ok], sub)["replicon"]
+        out["slope"][low[ok]] = 0.0  # as at T = 0: the q = 1 - O(T) root attracts
+        status[low] = r.status
+    hot = np.flatnonzero((_regime(T) == "hot") & (alpha > 0))
     if hot.size:
         cf = compiled(P, "rs")
         ctrl = {"alpha": alpha[hot], "beta": beta_of(T[hot])}
@@ -469,8 +503,9 @@ def _curvature(P, out, rs, A, TT, rsb) -> None:
 def _extend_beyond_rs(P, out, status, rsb, a, t, ends_a) -> None:
     """Continue the 1RSB retrieval in alpha past the end of the RS branch.
 
-    Per T the 1RSB solution at the last reference load with an RS solution (``ends_a`` of
-    :func:`retrieval_rs`, the same for every grid) is continued along the fixed loads
+    Per T the 1RSB solution at the end of the RS line (``ends_a`` of :func:`retrieval_rs`:
+    the last load of the fixed reference path, refined by ``END_REFINE`` near the end, with
+    an RS solution; the same for every grid) is continued along the fixed loads
     ``end (1 + EXTEND_PATH)`` (:func:`theory.symbolic.solve.reach_points`), and each point
     is reached from the largest of them below it: a point's result depends on the point only.
     """

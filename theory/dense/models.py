@@ -63,7 +63,7 @@ from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, rabs, zero_temperature_limit
 from ..symbolic.limits import LimitError
 
-__all__ = ["SYMBOLS", "xi", "rs", "rsb", "rs_zero", "rsb_zero", "curie_weiss",
+__all__ = ["SYMBOLS", "xi", "rs", "rs_low_temperature", "rsb", "rs_zero", "rsb_zero", "curie_weiss",
            "curie_weiss_zero"]
 
 _r = dict(real=True)
@@ -132,6 +132,39 @@ def rs(P: int) -> ReplicaFreeEnergy:
     return ReplicaFreeEnergy(
         _rs_f(P), (m, q), (s["alpha"], b), beta=b, bounds={q: (0.0, 1.0)},
         minimize=(m,), stability={"replicon": replicon}, name=f"dense P={P} RS")
+
+
+@cache
+def rs_low_temperature(P: int) -> ReplicaFreeEnergy:
+    """RS free energy at low T in (m, C = beta (1 - q)), controls (alpha, beta), exact to
+    ``O(T^2)``: every T > 0 down to 1e-300 is representable and joins the T = 0 equations.
+
+    With ``u = C/beta`` the Parisi bracket ``xi(1) - xi(1-u) - u xi'(1-u)`` is expanded into
+    its polynomial in u (it starts at ``u^2``), so ``(beta/2)`` times it is a sum of terms
+    ``C^k beta^(1-k)`` without cancellation. The average ``(1/beta) E ln 2cosh(beta h)``,
+    ``h = s(m) + sigma z`` with ``sigma = sqrt(xi'(1 - u))``, is ``E|h|`` plus
+    ``(1/beta) E ln(1 + exp(-2 beta |h|)) = O(1/beta^2)`` (a boundary layer of width
+    ``1/(beta sigma)`` at the kink); likewise ``E tanh(beta h) - E sign(h) = O(1/beta^2)`` (odd
+    in the layer). Dropping those terms leaves the closed form
+    ``E|c + sigma z| = c erf(c/(sigma sqrt 2)) + sigma sqrt(2/pi) exp(-c^2/(2 sigma^2))``; the
+    explicit ``u = C T`` dependence, the O(T) part, is kept. Stationarity in C is exactly
+    ``df/dC = (xi''(1-u)/(2 beta)) (2 phi(c/sigma)/sigma - C)``; its bracket is the C
+    equation (free of the vanishing factor ``1/beta``). The
+    replicon uses ``E sech^4(beta h) = (4/3) phi(c/sigma)/(beta sigma) (1 + O(T^2))``.
+    """
+    s = SYMBOLS
+    m, C, b = s["m"], s["C"], s["beta"]
+    u = C / b
+    bracket = sp.expand(xi(P, 1) - xi(P, 1 - u) - u * xi(P, 1 - u, 1))
+    c, sig = _signal(P), sp.sqrt(xi(P, 1 - u, 1))
+    phi = sp.exp(-c**2 / (2 * sig**2)) / sp.sqrt(2 * sp.pi)
+    e_abs = c * sp.erf(c / (sig * sp.sqrt(2))) + 2 * sig * phi
+    f = (P - 1) * m**P / sp.factorial(P) - sp.expand(b / 2 * bracket) - e_abs
+    replicon = 1 - b * xi(P, 1 - u, 2) * sp.Rational(4, 3) * phi / sig
+    return ReplicaFreeEnergy(
+        f, (m, C), (s["alpha"], b), beta=b, bounds={C: (0.0, None)}, constraints=(1 - u,),
+        minimize=(m,), stability={"replicon": replicon}, equations={C: C - 2 * phi / sig},
+        name=f"dense P={P} RS (low T)")
 
 
 @cache

@@ -64,7 +64,7 @@ from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy
 from ..symbolic.model import CompiledFreeEnergy
-from ..symbolic.solve import fold, optimize_parameter, reach_points, solve_points
+from ..symbolic.solve import continuation, fold, optimize_parameter, reach_points, solve_points
 from . import rs
 
 __all__ = [
@@ -199,6 +199,9 @@ def _curie_weiss_m(T: np.ndarray) -> np.ndarray:
 #: Loads every RS line is continued along, whatever the grid: a point is reached from the
 #: largest of them below it, so its result does not depend on the other points of a call.
 REF_ALPHA = np.linspace(0.005, 0.2, 40)
+#: Steps between two reference loads in which the end of an RS line is located
+#: (``EXTEND_STEP``; the 1RSB continuation past the RS branch starts there).
+END_REFINE = 20
 
 
 def _rs_lines(alpha: np.ndarray, T: np.ndarray):
@@ -215,7 +218,9 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
     status = np.full((nA, nT), NO_SOLUTION, dtype=np.int8)
     n_iter = np.zeros((nA, nT), dtype=np.int32)
     start_a = min(ALPHA_START, 0.5 * float(alpha.min()))
-    path = np.concatenate([[start_a], REF_ALPHA[REF_ALPHA < alpha.max()]])
+    # up to the first reference load at or above the grid: a line that ends inside the
+    # grid ends inside the path, where its end is located (``ends``)
+    path = np.concatenate([[start_a], REF_ALPHA[:np.searchsorted(REF_ALPHA, alpha.max()) + 1]])
     ends_a, ends_x = np.full(nT, np.nan), np.full((nT, 3), np.nan)
     accept = lambda x, c: x[:, 0] > 1e-6  # noqa: E731
     for zero in (True, False):
@@ -237,13 +242,13 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
         if lines.size == 0:
             continue
         other = {k: v[lines] for k, v in other.items()}
-        res, last, along = reach_points(cf, start.x[lines], path, alpha, "alpha", other,
-                                        accept=accept)
+        res, end, end_x = reach_points(cf, start.x[lines], path, alpha, "alpha", other,
+                                       accept=accept, refine=END_REFINE)
         X[:, cols[lines]] = np.swapaxes(res.x, 0, 1)
         status[:, cols[lines]] = res.status.T
         n_iter[:, cols[lines]] = res.n_iter.T
-        ends_a[cols[lines]] = path[last]
-        ends_x[cols[lines]] = along[np.arange(lines.size), last]
+        ends_a[cols[lines]] = end
+        ends_x[cols[lines]] = end_x
     return X, status, n_iter, (ends_a, ends_x)
 
 
@@ -495,19 +500,23 @@ def _rsb_curvature(out, A, TT) -> np.ndarray:
 
 #: Largest step in alpha of the 1RSB continuation past the end of the RS branch.
 EXTEND_STEP = 2.5e-4
+#: The 1RSB continuation past the RS branch starts this many ``EXTEND_STEP`` below the end
+#: of the RS line: close to the RS fold the Parisi-parameter scan seeded by the RS solution
+#: can land on the unstable 1RSB branch (at T = 0 from alpha = 0.1376 up).
+EXTEND_BACK = 8
 
 
 def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
     """Follow the 1RSB retrieval in alpha past the end of the RS branch (T = 0, and T > 0
     with RSB), filling the points where only 1RSB retrieval exists.
 
-    Per T the continuation starts from the 1RSB solution at the end of the RS branch
-    (``ends`` of :func:`_rs_lines`: the last reference load with an RS solution, the same
-    for every grid), follows the fixed loads ``end + k EXTEND_STEP`` until the branch
-    ends, and reaches each point from the largest of them below it: a point's result
-    depends on the point only. Each step is solved by
-    :func:`theory.symbolic.optimize_parameter` warm-started from the previous one, with
-    the Parisi parameter scanned over a factor
+    Per T the continuation starts from the 1RSB solution ``EXTEND_BACK`` steps below the
+    end of the RS line (``ends`` of :func:`_rs_lines`: the last load of the fixed reference
+    path, refined to ``EXTEND_STEP`` near the end, with an RS solution; the same for every
+    grid), follows the fixed loads ``start + k EXTEND_STEP`` until the branch ends, and
+    reaches each point from the largest of them below it: a point's result depends on the
+    point only. Each step is solved by :func:`theory.symbolic.optimize_parameter`
+    warm-started from the previous one, with the Parisi parameter scanned over a factor
     ``EXTEND_SPAN`` up and down from its previous value: at fixed Parisi parameter the
     equations are well conditioned, whereas Newton with it free meets the very flat
     direction of f in it (see the module notes). A point whose path meets a load without a
@@ -518,17 +527,29 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
     cols = np.flatnonzero(need.any(axis=0))
     if cols.size == 0:
         return
-    Xe = np.full((cols.size, cols.size, 3), np.nan)  # each end at its own T: the diagonal
-    Xe[np.arange(cols.size), np.arange(cols.size)] = ends_x[cols]
-    rs_end = _rs_observables(Xe, ends_a[cols], t[cols])
-    diag = {k: np.diagonal(v).copy() for k, v in rs_end.items()}
-    e_out, _, e_rsb = _rsb_from_rs(diag, ends_a[cols], t[cols])
+    # the RS solution EXTEND_BACK steps below the end (one RS continuation back)
+    start_a = np.maximum(ends_a[cols] - EXTEND_BACK * EXTEND_STEP, 0.5 * ends_a[cols])
+    start_x = np.full((cols.size, 3), np.nan)
+    for zero in (True, False):
+        sel = np.flatnonzero((t[cols] == 0) if zero else (t[cols] > 0))
+        if sel.size == 0:
+            continue
+        back = continuation(_compiled("RS", zero), ends_x[cols[sel]],
+                            np.stack([ends_a[cols[sel]], start_a[sel]], axis=1), "alpha",
+                            {} if zero else {"beta": 1.0 / t[cols[sel]]},
+                            accept=lambda x, c: x[:, 0] > 1e-6)
+        start_x[sel] = back.x[:, 1]
+    Xe = np.full((cols.size, cols.size, 3), np.nan)  # each start at its own T: the diagonal
+    Xe[np.arange(cols.size), np.arange(cols.size)] = start_x
+    rs_start = _rs_observables(Xe, start_a, t[cols])
+    diag = {k: np.diagonal(v).copy() for k, v in rs_start.items()}
+    e_out, _, e_rsb = _rsb_from_rs(diag, start_a, t[cols])
     for zero in (True, False):
         keep = np.flatnonzero(e_rsb & ((t[cols] == 0) if zero else (t[cols] > 0)))
         if keep.size == 0:
             continue
-        x_end = _x_rsb(e_out, np.ones(cols.size, dtype=bool), zero)[keep]
-        _follow_rsb(out, status, rsb, a, t, need, cols[keep], x_end, ends_a[cols[keep]], zero)
+        x_start = _x_rsb(e_out, np.ones(cols.size, dtype=bool), zero)[keep]
+        _follow_rsb(out, status, rsb, a, t, need, cols[keep], x_start, start_a[keep], zero)
 
 
 def _rsb_step(cf, x, alpha, beta, zero):  # noqa: ANN001, ANN202

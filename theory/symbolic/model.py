@@ -375,14 +375,19 @@ class CompiledFreeEnergy:
         """Gradient (n, d) and Hessian (n, d, d), sharing their averages."""
         d = self.model.dim
         D = self.model.derived
-        upper = [(i, j) for i in range(d) for j in range(i, d)]
-        ev = self._evaluator("gh", list(D.grad) + [D.hess[i][j] for i, j in upper])
+        if self.model.equations:  # a replaced equation: the Jacobian is not symmetric
+            entries = [(i, j) for i in range(d) for j in range(d)]
+        else:
+            entries = [(i, j) for i in range(d) for j in range(i, d)]
+        ev = self._evaluator("gh", list(D.grad) + [D.hess[i][j] for i, j in entries])
         out = ev(*self._args(x, controls))
         n = np.asarray(x).shape[0]
         g = np.stack(out[:d], axis=-1)
         H = np.empty((n, d, d))
-        for k, (i, j) in enumerate(upper):
-            H[:, i, j] = H[:, j, i] = out[d + k]
+        for k, (i, j) in enumerate(entries):
+            H[:, i, j] = out[d + k]
+            if not self.model.equations:
+                H[:, j, i] = out[d + k]
         return g, H
 
     def control_jacobian(self, x, controls, control: str) -> np.ndarray:

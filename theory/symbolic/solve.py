@@ -49,12 +49,15 @@ Accept = Callable[[np.ndarray, Mapping[str, np.ndarray]], np.ndarray]
 ROUNDOFF_FACTOR = 64.0
 #: Largest relative step accepted as round-off (a nearly singular Jacobian is not excused).
 ROUNDOFF_CAP = 1e-8
+#: Newton budget of one continuation step (iterations, line-search halvings per iteration).
+STEP_MAXITER = 12
+STEP_HALVINGS = 4
 #: Step halvings of :func:`fold`'s march between scan points when Newton fails.
 MAX_HALVINGS_FOLD = 4
 
 
 def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
-            maxiter: int = 60) -> SolveResult:
+            maxiter: int = 60, max_halvings: int = 30) -> SolveResult:
     """:func:`theory._numerics.solver.newton`, with convergence also accepted at the round-off
     floor.
 
@@ -67,7 +70,8 @@ def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
     ``max(xtol, min(ROUNDOFF_FACTOR eps cond(J), ROUNDOFF_CAP))`` times ``1 + |x|`` (max
     norms); otherwise its status is kept.
     """
-    res = newton(fun, x0, feasible=feasible, xtol=xtol, maxiter=maxiter)
+    res = newton(fun, x0, feasible=feasible, xtol=xtol, maxiter=maxiter,
+                 max_halvings=max_halvings)
     bad = np.flatnonzero((res.status != CONVERGED) & np.isfinite(res.x).all(axis=1))
     if bad.size:
         F, J = fun(res.x[bad], bad)
@@ -112,6 +116,7 @@ def solve_points(
     accept: Accept | None = None,
     xtol: float = 1e-13,
     maxiter: int = 60,
+    max_halvings: int = 30,
     fallback: bool = True,
     fp_omega: float = 0.5,
     fp_maxiter: int = 3000,
@@ -129,6 +134,9 @@ def solve_points(
     accept : callable, optional
         ``accept(x, controls) -> bool (n,)``: the solution belongs to the wanted branch;
         converged points that fail it get status WRONG_ROOT.
+    maxiter, max_halvings : int
+        Newton iterations and line-search halvings per iteration (see
+        :func:`theory._numerics.solver.newton`).
     fallback : bool
         Use the fixed-point iteration where Newton fails.
     """
@@ -152,7 +160,8 @@ def solve_points(
     def feasible(xf, idx):
         return cf.constraints_ok(full(xf, idx), _take(controls, idx, n))
 
-    res = _newton(fun, x0[:, free], feasible=feasible, xtol=xtol, maxiter=maxiter)
+    res = _newton(fun, x0[:, free], feasible=feasible, xtol=xtol, maxiter=maxiter,
+                  max_halvings=max_halvings)
     x = full(res.x, np.arange(n))
     # the last (accepted, below-tolerance) Newton step is not feasibility-checked: project a
     # converged point back onto the bounds it overshot by at most the tolerance
@@ -208,8 +217,10 @@ def continuation(
     fixed: Mapping[str, float] | None = None,
     accept: Accept | None = None,
     max_jump: float = 0.25,
-    min_step: float = 1e-9,
+    min_step: float = 1e-6,
     max_substeps: int = 200,
+    maxiter: int = STEP_MAXITER,
+    max_halvings: int = STEP_HALVINGS,
 ) -> SolveResult:
     """Follow a branch along ``control`` for L independent lines.
 
@@ -231,6 +242,10 @@ def continuation(
         short of its target grows by 1.5 (capped by the target).
     min_step : float
         Smallest control step relative to the path's extent before a line is given up.
+    maxiter, max_halvings : int
+        Newton budget per step. From the secant predictor Newton converges in a few
+        iterations; a step that needs more (or a heavily damped line search) is halved
+        instead, which is far cheaper than a long damped Newton near the end of a branch.
 
     Returns
     -------
@@ -268,7 +283,8 @@ def continuation(
         slope = np.where(np.isfinite(slope), slope, 0.0)
         x_pred = x_cur[active] + slope * step[:, None]
         ctrl = {control: c_new, **{k: v[active] for k, v in other.items()}}
-        res = solve_points(cf, x_pred, ctrl, fixed=fixed, accept=accept, fallback=False)
+        res = solve_points(cf, x_pred, ctrl, fixed=fixed, accept=accept, fallback=False,
+                           maxiter=maxiter, max_halvings=max_halvings)
         jump = np.max(np.abs(res.x - x_pred), axis=1) > max_jump
         ok = res.converged & ~jump
         acc = active[ok]
@@ -315,6 +331,7 @@ def reach_points(
     *,
     accept: Accept | None = None,
     max_jump: float = 0.25,
+    refine: int = 0,
 ) -> tuple[SolveResult, np.ndarray, np.ndarray]:
     """Solutions at ``points`` of L branches, each point reached from a fixed ``path``.
 
@@ -323,29 +340,56 @@ def reach_points(
     largest path value below it, provided the line was continuous up to there. So a point's
     result depends on the path and on the point only, never on the other points of a call.
 
-    Returns ``(result, last, path_x)``: the SolveResult at the points (x (L, P, d), status
-    and n_iter (L, P)), the index (L,) of the last path value each line reached
-    continuously (-1: none), and the solutions along the path (L, K, d).
+    With ``refine > 0`` a line that ends before the path does is continued from its last
+    path value towards the next one in ``refine`` equal steps (a fixed finer path, so still
+    independent of the points); its end is then located to that resolution, and points
+    beyond its last coarse value are reached from the finer path.
+
+    Returns ``(result, end, end_x)``: the SolveResult at the points (x (L, P, d), status
+    and n_iter (L, P)), the last path value each line reached continuously (L,; NaN: none)
+    and the solution there (L, d).
     """
     path = np.asarray(path, dtype=float)
     points = np.asarray(points, dtype=float)
     L, P, d = x_start.shape[0], points.size, cf.model.dim
+    K = path.size
     other = {k: np.broadcast_to(np.asarray(v, dtype=float), (L,)) for k, v in other.items()}
-    ref = continuation(cf, x_start, np.broadcast_to(path, (L, path.size)), control, other,
+    ref = continuation(cf, x_start, np.broadcast_to(path, (L, K)), control, other,
                        accept=accept, max_jump=max_jump)
-    on = np.cumprod(ref.status == CONVERGED, axis=1).astype(bool)  # continuous so far
-    last = on.sum(axis=1) - 1
-    j = np.searchsorted(path, points, side="left") - 1  # path[j] < point
+    last = np.cumprod(ref.status == CONVERGED, axis=1).sum(axis=1) - 1  # continuous so far
+    # per line: its path (refined after the last value reached) and how much of it it reached
+    full = [path] * L
+    xs = [ref.x[li, :last[li] + 1] for li in range(L)]
+    dying = np.flatnonzero((last >= 0) & (last < K - 1))
+    if refine > 0 and dying.size:
+        fine_path = np.linspace(path[last[dying]], path[last[dying] + 1], refine + 1, axis=1)
+        fine = continuation(cf, ref.x[dying, last[dying]], fine_path, control,
+                            {k: v[dying] for k, v in other.items()}, accept=accept,
+                            max_jump=max_jump)
+        n_on = np.cumprod(fine.status == CONVERGED, axis=1).sum(axis=1)
+        for i, li in enumerate(dying):
+            k = last[li]
+            full[li] = np.concatenate([path[:k + 1], fine_path[i, 1:], path[k + 2:]])
+            xs[li] = np.concatenate([xs[li], fine.x[i, 1:n_on[i]]])
+    end = np.array([full[li][x.shape[0] - 1] if x.shape[0] else np.nan
+                    for li, x in enumerate(xs)])
+    end_x = np.stack([x[-1] if x.shape[0] else np.full(d, np.nan) for x in xs])
     X = np.full((L, P, d), np.nan)
     status = np.full((L, P), NO_SOLUTION, dtype=np.int8)
     n_iter = np.zeros((L, P), dtype=np.int32)
-    li, pi = np.nonzero((j >= 0)[None, :] & on[:, np.maximum(j, 0)])
-    if li.size:
-        hop = continuation(cf, ref.x[li, j[pi]], np.stack([path[j[pi]], points[pi]], axis=1),
-                           control, {k: v[li] for k, v in other.items()}, accept=accept,
+    # a point is reached from the largest path value below it, if the line reached that
+    pairs = [(li, pi, j) for li in range(L)
+             for pi, j in enumerate(np.searchsorted(full[li], points, side="left") - 1)
+             if 0 <= j < xs[li].shape[0]]
+    if pairs:
+        li, pi, j = (np.array(v, dtype=int) for v in zip(*pairs, strict=True))
+        c0 = np.array([full[a][b] for a, b in zip(li, j, strict=True)])
+        x0 = np.stack([xs[a][b] for a, b in zip(li, j, strict=True)])
+        hop = continuation(cf, x0, np.stack([c0, points[pi]], axis=1), control,
+                           {k: v[li] for k, v in other.items()}, accept=accept,
                            max_jump=max_jump)
         X[li, pi], status[li, pi], n_iter[li, pi] = hop.x[:, 1], hop.status[:, 1], hop.n_iter[:, 1]
-    return SolveResult(X, status == CONVERGED, status, n_iter), last, ref.x
+    return SolveResult(X, status == CONVERGED, status, n_iter), end, end_x
 
 
 @dataclass
