@@ -40,14 +40,49 @@ def compute(quick: bool, seed: int, stores=None):
     """Theory lines, m(T) at ``M_ALPHA`` and the Monte Carlo Dataset (a campaign in
     ``stores``, or in memory)."""
     cfg = SETTINGS[quick]
-    lines = hopfield.transition_lines(cfg["alphas"])
-    lines.attrs["alpha_c_T0"] = hopfield.critical_capacity(0.0)
+    lines = theory_lines(quick)
     T_curve = np.linspace(0.0, 1.0, 41 if quick else 201)
     m_theory = hopfield.solve(M_ALPHA, T_curve)
     mc = monte_carlo(Hopfield(), stores and stores / "mc.zarr", N=cfg["N"],
                      alpha=sorted(set(cfg["mc_alpha"]) | {M_ALPHA}), T=cfg["mc_T"],
                      samples=cfg["samples"], sweeps=cfg["sweeps"], seed=seed)
     return lines, m_theory, mc
+
+
+def theory_lines(quick: bool):
+    """The lines of the figure: :func:`theory.hopfield.transition_lines` on the alpha grid,
+    plus T_M and T_c traced as curves over T (see :func:`line_points`)."""
+    cfg = SETTINGS[quick]
+    lines = hopfield.transition_lines(cfg["alphas"])
+    lines.attrs["alpha_c_T0"] = hopfield.critical_capacity(0.0)
+    # T_c through its nose to the axis, as one curve alpha(T) (stored beside the lines)
+    curve = hopfield.first_order_line(41 if quick else 161)
+    lines["T_c_curve_alpha"] = ("T_curve", curve.alpha.values,
+                                {"long_name": "load on the closed T_c line", "units": "1"})
+    lines.coords["T_curve"] = ("T_curve", curve["T"].values,
+                               {"long_name": "temperature along the T_c line", "units": "1"})
+    # the retrieval spinodal as alpha_c(T) (single valued in T; reentrant in alpha near T = 0)
+    T_sp = np.linspace(0.0, 1.0, 41 if quick else 161)
+    a_sp = [hopfield.critical_capacity(float(t)) for t in T_sp[:-1]] + [0.0]  # T_M(0) = 1
+    lines["T_M_curve_alpha"] = ("T_spinodal", np.array(a_sp),
+                                {"long_name": "load on the retrieval spinodal", "units": "1"})
+    lines.coords["T_spinodal"] = ("T_spinodal", T_sp,
+                                  {"long_name": "temperature along the spinodal", "units": "1"})
+    return lines
+
+
+def line_points(lines, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The (alpha, T) points the figure draws for line ``name``: T_M from (alpha_c, 0) to
+    (0, 1) and T_c from (0, 1) through its nose to the load where the T = 0 energies cross,
+    both traced as curves over T."""
+    if name == "T_M":
+        return lines["T_M_curve_alpha"].values, lines["T_spinodal"].values
+    if name == "T_c":
+        a = lines["T_c_curve_alpha"].values
+        ok = np.isfinite(a)
+        return a[ok], lines["T_curve"].values[ok]
+    y = lines[name].values
+    return lines.alpha.values, y
 
 
 def plot(lines, m_theory, mc, path) -> None:
@@ -64,11 +99,11 @@ def plot(lines, m_theory, mc, path) -> None:
     for v, (st, lab) in styles.items():
         y = lines[v].values
         if v == "T_M":  # the spinodal ends at the T = 0 critical capacity
-            ax.plot(np.append(a[np.isfinite(y)], ac), np.append(y[np.isfinite(y)], 0.0), st,
-                    label=lab)
+            ax.plot(*line_points(lines, v), st, label=lab)
+        elif v == "T_c":  # closed: through the nose (reentrance) down to the axis
+            ax.plot(*line_points(lines, v), st, label=lab + ", with its RS reentrance")
         else:
             ax.plot(a, y, st, label=lab)
-    ax.plot(a, lines["T_c_low"].values, "r:", label=r"$T_c$ lower branch (RS reentrance)")
     mm = mc.m.mean("sample").isel(N=-1)
     A, T = np.meshgrid(mc.alpha.values, mc.T.values, indexing="ij")
     sc = ax.scatter(A.ravel(), T.ravel(), c=mm.values.ravel(), cmap="viridis", vmin=0, vmax=1,

@@ -74,7 +74,7 @@ from scipy.special import erfc
 from assoc.dataset import finalize
 from assoc.errors import NotConvergedError
 from assoc.models import DenseHebbian
-from assoc.validation import check_choice, check_real
+from assoc.validation import check_choice, check_int, check_real
 
 from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic.solve import fold, solve_points
@@ -88,6 +88,7 @@ __all__ = [
     "critical_point",
     "critical_capacity",
     "global_minimum_load",
+    "first_order_line",
     "transition_lines",
     "low_load_lines",
     "spin_glass_constants",
@@ -517,6 +518,48 @@ def low_load_lines(P: int) -> dict[str, float]:
     return {"T_M": float(ds.T_M[0]), "T_c": float(ds.T_c[0])}
 
 
+def first_order_line(P: int, ansatz: str = "RS", n_T: int = 9, n_alpha: int = 400) -> xr.Dataset:
+    """The T_c line as one curve ``alpha(T)``: where RS retrieval and the m = 0 state
+    (:func:`_m0_sector`) have equal f, from ``T_c(alpha = 0)`` down to T = 0.
+
+    As a function of alpha the line is reentrant (``T_c`` and ``T_c_low`` of
+    :func:`transition_lines` meet at a nose); as a function of T it is single valued, and
+    it ends on the axis at :func:`global_minimum_load` (computed exactly there). At T > 0
+    the sign change of ``f_R - f_0`` is located on a grid of ``n_alpha`` loads up to
+    alpha_c(T) and interpolated linearly (error ~ (grid step)^2, about 1e-8 in alpha at the
+    defaults). Returns a Dataset over ``T`` (decreasing) with ``alpha`` and ``converged``.
+    """
+    P = _check_P(P)
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    n_T = check_int("n_T", n_T, low=2)
+    n_alpha = check_int("n_alpha", n_alpha, low=10)
+    T_c0 = low_load_lines(P)["T_c"]
+    T = np.linspace(T_c0, 0.0, n_T)[1:-1]
+    a_top = max(critical_capacity(P, 0.0, "RS"), *(critical_capacity(P, float(t), "RS")
+                                                    for t in T[T < 0.5 * T_c0]))
+    scan = np.linspace(a_top / n_alpha, a_top, n_alpha)
+    rs = br.retrieval_rs(P, scan, T)
+    A, TT = np.meshgrid(scan, T, indexing="ij")
+    pm = br.paramagnet(P, A.ravel(), TT.ravel())["f"].reshape(A.shape)
+    sgf = (br.spin_glass_rs if ansatz == "RS" else br.spin_glass_rsb)(P, A.ravel(), TT.ravel())
+    fsg = np.where(sgf["status"] == CONVERGED, sgf["f"], np.nan).reshape(A.shape)
+    para, glass = _m0_sector(P, ansatz, A, TT)
+    d = rs["f"] - np.where(para, pm, np.where(glass, fsg, np.nan))
+    alpha = np.full(T.size, np.nan)
+    for j in range(T.size):
+        up = np.flatnonzero((d[:-1, j] < 0) & (d[1:, j] >= 0))
+        if up.size:
+            k = up[0]
+            alpha[j] = scan[k] + (scan[k + 1] - scan[k]) * d[k, j] / (d[k, j] - d[k + 1, j])
+    a_gm = global_minimum_load(P, ansatz)
+    ds = xr.Dataset({"alpha": ("T", np.concatenate([[0.0], alpha, [a_gm]])),
+                     "converged": ("T", np.concatenate([[True], np.isfinite(alpha), [True]]))},
+                    coords={"T": np.concatenate([[T_c0], T, [0.0]])})
+    ds["alpha"].attrs.update(long_name="load on the T_c line", units="1")
+    ds["converged"].attrs.update(long_name="the line was located at this T", units="1")
+    return _finalize(ds, P, ansatz)
+
+
 def _m0_sector(P: int, ansatz: str, A: np.ndarray, T: np.ndarray):
     """Where the m = 0 state is the paramagnet and where it is the spin glass.
 
@@ -577,24 +620,11 @@ def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
     # alpha = 0: the Curie-Weiss model (the RS q equation is void there)
     model = br.compiled(P, "cw") if av == 0 else rsc
     x_k = [r["m"][okr[k]]] if av == 0 else [r["m"][okr[k]], r["q"][okr[k]]]
-    xw = {"x": np.array([x_k])}
-
-    def h(Tv: float) -> float:
-        ctrl = {"beta": 1.0 / Tv} if av == 0 else {"alpha": av, "beta": 1.0 / Tv}
-        rr = solve_points(model, xw["x"], ctrl, accept=br._accept_m)
-        if not rr.converged[0]:
-            return math.nan
-        xw["x"] = rr.x
-        return float(model.f(rr.x, ctrl)[0] - _competitor_f(P, av, ansatz, np.array([Tv]))[0])
-
-    try:
-        T_c, okC = brentq(h, Tc_grid[k], Tc_grid[k + 1], xtol=1e-12, rtol=1e-12), True
-    except ValueError:  # pragma: no cover - a non-finite evaluation inside the bracket
-        pass
+    T_c, okC, x_c = _crossing(P, av, ansatz, model, x_k, Tc_grid[k], Tc_grid[k + 1])
     if okC and av > 0:
         # 1RSB retrieval equals RS where the RS replicon is positive; T_c of the 1RSB
         # ansatz uses RS retrieval, so it is only reported where that holds
-        rep = float(rsc.stability(xw["x"], {"alpha": av, "beta": 1.0 / T_c})["replicon"][0])
+        rep = float(rsc.stability(x_c, {"alpha": av, "beta": 1.0 / T_c})["replicon"][0])
         if ansatz == "1RSB" and not rep > 0:
             T_c, okC = math.nan, False
     if okC and av > 0:
@@ -620,20 +650,29 @@ def _reentrant_T(P: int, av: float, ansatz: str, Tg: np.ndarray, d: np.ndarray,
         if not _ground_state_gap(P, av, "RS") - _sg_gap_shift(P, av, ansatz) > 0:
             return math.nan
         lo, hi = 1e-4 * Tg[0], Tg[0]
+    T_low, ok, _ = _crossing(P, av, ansatz, rsc, x_k, lo, hi)
+    return T_low if ok else math.nan
+
+
+def _crossing(P: int, av: float, ansatz: str, model, x_k: list[float], lo: float,
+              hi: float) -> tuple[float, bool, np.ndarray]:
+    """The T in (lo, hi) where retrieval (``model``, warm-started at ``x_k``) and the m = 0
+    state have equal f, by Brent's method; returns ``(T, located, x there)``."""
     xw = {"x": np.array([x_k])}
 
     def h(Tv: float) -> float:
-        ctrl = {"alpha": av, "beta": 1.0 / Tv}
-        rr = solve_points(rsc, xw["x"], ctrl, accept=br._accept_m)
+        ctrl = {"beta": 1.0 / Tv} if av == 0 else {"alpha": av, "beta": 1.0 / Tv}
+        rr = solve_points(model, xw["x"], ctrl, accept=br._accept_m)
         if not rr.converged[0]:
             return math.nan
         xw["x"] = rr.x
-        return float(rsc.f(rr.x, ctrl)[0] - _competitor_f(P, av, ansatz, np.array([Tv]))[0])
+        return float(model.f(rr.x, ctrl)[0] - _competitor_f(P, av, ansatz, np.array([Tv]))[0])
 
     try:
-        return float(brentq(h, lo, hi, xtol=1e-12, rtol=1e-12))
-    except ValueError:
-        return math.nan
+        T = brentq(h, lo, hi, xtol=1e-12, rtol=1e-12)
+    except ValueError:  # a non-finite evaluation inside the bracket, or no sign change
+        return math.nan, False, xw["x"]
+    return float(T), True, xw["x"]
 
 
 def _sg_gap_shift(P: int, av: float, ansatz: str) -> float:

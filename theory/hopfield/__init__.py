@@ -73,6 +73,7 @@ from assoc.validation import check_choice, check_int, check_real
 
 from .._numerics.solver import annotate
 from . import rs, rsb
+from .lines import first_order_curve as _first_order_curve
 from .lines import lines as _lines
 from .mixtures import MODES, mixture_eigenvalues, mixture_solve, stability_temperature
 
@@ -82,6 +83,7 @@ __all__ = [
     "critical_capacity",
     "critical_point",
     "transition_lines",
+    "first_order_line",
     "phase_diagram",
     "mixture",
     "mixture_stability_temperature",
@@ -338,6 +340,26 @@ def transition_lines(alpha: float | np.ndarray) -> xr.Dataset:
         | {"converged": (("alpha", "line"), np.stack([conv[k] for k in names], axis=1))},
         coords={"alpha": a, "line": list(names)},
     )
+    return _finalize(ds)
+
+
+def first_order_line(n_T: int = 41) -> xr.Dataset:
+    """The T_c line (retrieval becomes the global minimum) as one curve through its nose.
+
+    :func:`transition_lines` gives ``T_c`` and its reentrant lower edge ``T_c_low`` as
+    functions of alpha; they meet at a nose near ``alpha = 0.0532`` and are lost on a fixed
+    alpha grid before it. Read as a function of T the line is single valued: this returns
+    the load ``alpha(T)`` where the RS retrieval and spin-glass free energies are equal, for
+    ``n_T`` temperatures from 1 (``alpha = 0``) to 0 (``alpha = 0.05185``, where the T = 0
+    energies cross), so that the figure can draw it closed, as AGS do.
+
+    Returns a Dataset over ``T`` (decreasing) with ``alpha`` and ``converged``.
+    """
+    n = check_int("n_T", n_T, low=3)
+    T, a, conv = _first_order_curve(n)
+    ds = xr.Dataset({"alpha": ("T", a), "converged": ("T", conv)}, coords={"T": T})
+    ds["alpha"].attrs.update(long_name="load on the T_c line", units="1")
+    ds["converged"].attrs.update(long_name="the line was located at this T", units="1")
     return _finalize(ds)
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "spin_glass_temperature",
     "spinodal_temperature",
     "first_order_temperature",
+    "first_order_curve",
     "at_temperature",
 ]
 
@@ -239,3 +240,44 @@ def lines(alpha: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarra
     for k in vals:
         vals[k] = np.where(conv[k], vals[k], np.nan)
     return vals, conv
+
+
+def first_order_curve(n_T: int = 41) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The T_c line as one curve ``alpha*(T)``: the load where retrieval and spin glass have
+    equal f, for T from 1 (alpha = 0) down to 0.
+
+    Read as a function of T the line is single valued, so it runs through the nose (near
+    alpha = 0.0532, where ``T_c`` and its reentrant lower edge ``T_c_low`` of
+    :func:`first_order_temperature` meet) without a fold, and ends on the axis at the load
+    where the T = 0 energies cross (0.05185). At each T, ``f_R - f_SG`` is scanned over
+    ``alpha`` (NaN where retrieval does not exist) and its change of sign refined by
+    Illinois iteration. Returns ``(T, alpha, converged)`` with ``T`` decreasing from 1; the
+    first point is ``(1, 0)`` (``T_c(alpha = 0) = 1``, the Curie-Weiss transition).
+    """
+    T = np.linspace(1.0, 0.0, n_T)[1:]
+    scan = np.concatenate([np.geomspace(1e-7, 1e-3, 25)[:-1], np.linspace(1e-3, 0.14, 138)])
+    A, TT = np.meshgrid(scan, T, indexing="ij")
+    er, es = _branch(A.ravel(), TT.ravel())
+    d = (er["f"] - es["f"]).reshape(A.shape)
+    lo, hi, flo, fhi, rows = [], [], [], [], []
+    for j in range(T.size):
+        up = np.flatnonzero((d[:-1, j] < 0) & (d[1:, j] > 0))
+        if up.size:
+            k = up[0]
+            rows.append(j), lo.append(scan[k]), hi.append(scan[k + 1])
+            flo.append(d[k, j]), fhi.append(d[k + 1, j])
+    alpha = np.full(T.size, np.nan)
+    conv = np.zeros(T.size, dtype=bool)
+    if rows:
+        rows_a = np.array(rows)
+
+        def g(a, k):
+            r, s = _branch(a, T[rows_a[k]])
+            return r["f"] - s["f"], None
+
+        flo_a = np.array(flo)
+        res = bracket_root(g, np.array(lo), np.array(hi), np.sign(flo_a), fa=flo_a,
+                           fb=np.array(fhi), xtol=1e-13, rtol=1e-12)
+        alpha[rows_a], conv[rows_a] = res.x, res.converged
+    return (np.concatenate([[1.0], T]), np.concatenate([[0.0], alpha]),
+            np.concatenate([[True], conv]))

@@ -523,12 +523,17 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
     solution keeps status NO_SOLUTION (or the solver's failure).
     """
     ends_a, ends_x = ends
-    need = (status == NO_SOLUTION) & (a[:, None] > ends_a[None, :])
+    with np.errstate(invalid="ignore"):
+        back_a = np.maximum(ends_a - EXTEND_BACK * EXTEND_STEP, 0.5 * ends_a)
+        # past the RS end, and (where RS exists) close to it, where the scan from the RS
+        # solution can land on the unstable 1RSB branch
+        need = (((status == NO_SOLUTION) & (a[:, None] > ends_a[None, :]))
+                | (a[:, None] > back_a[None, :]))
     cols = np.flatnonzero(need.any(axis=0))
     if cols.size == 0:
         return
     # the RS solution EXTEND_BACK steps below the end (one RS continuation back)
-    start_a = np.maximum(ends_a[cols] - EXTEND_BACK * EXTEND_STEP, 0.5 * ends_a[cols])
+    start_a = back_a[cols]
     start_x = np.full((cols.size, 3), np.nan)
     for zero in (True, False):
         sel = np.flatnonzero((t[cols] == 0) if zero else (t[cols] > 0))
@@ -606,13 +611,16 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, zero) -> None:
     pi, li = np.nonzero(need[:, cols])  # (point, line) pairs
     k0 = np.floor((a[pi] - a_end[li]) / EXTEND_STEP).astype(int)
     reach = k0 <= last[li]
+    # a point with a solution already (RS exists there) keeps it where the line fails
     for i, line in zip(pi[~reach], li[~reach], strict=True):
-        status[i, cols[line]] = fail[line]
+        if status[i, cols[line]] != CONVERGED:
+            status[i, cols[line]] = fail[line]
     pi, li, k0 = pi[reach], li[reach], k0[reach]
     if pi.size == 0:
         return
     x, ok, failed = _rsb_step(cf, ref[li, k0], a[pi], None if zero else beta[li], zero)
-    status[pi[~ok], cols[li[~ok]]] = failed[~ok]
+    lost = (~ok) & (status[pi, cols[li]] != CONVERGED)
+    status[pi[lost], cols[li[lost]]] = failed[lost]
     i, j, x = pi[ok], cols[li[ok]], x[ok]
     for nm, v in zip(names, x.T, strict=True):
         out[nm][i, j] = v
