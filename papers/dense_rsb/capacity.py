@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from assoc.dataset import finalize
+from assoc.errors import NotConvergedError
 from assoc.models import DenseHebbian
 from theory import dense
 
@@ -32,20 +33,31 @@ from .._cli import figure_parser, write_netcdf
 PS = tuple(range(3, 11))
 
 
+def _global_minimum(P: int, ansatz: str) -> float:
+    """:func:`theory.dense.global_minimum_load`, NaN where it was not located."""
+    try:
+        return dense.global_minimum_load(P, ansatz)
+    except NotConvergedError:
+        return math.nan
+
+
 def compute(Ps=PS, rsb: bool | tuple[int, ...] = True) -> xr.Dataset:
     """alpha_c (RS, 1RSB), m at alpha_c and the low-load lines for each P."""
     n = len(Ps)
     data = {k: np.full(n, np.nan) for k in ("alpha_c_rs", "alpha_c_rsb", "m_c_rs", "m_c_rsb",
-                                            "T_M0", "T_c0", "alpha_sn")}
+                                            "T_M0", "T_c0", "alpha_sn", "alpha_gm_rs",
+                                            "alpha_gm_rsb")}
     conv = {k: np.zeros(n, bool) for k in ("converged_rs", "converged_rsb")}
     for i, P in enumerate(Ps):
         ds = dense.critical_point(P, 0.0, "RS")
         data["alpha_c_rs"][i], data["m_c_rs"][i] = float(ds.alpha_c), float(ds.m)
         conv["converged_rs"][i] = bool(ds.converged)
+        data["alpha_gm_rs"][i] = _global_minimum(P, "RS")
         if rsb is True or (rsb and P in rsb):
             ds = dense.critical_point(P, 0.0, "1RSB")
             data["alpha_c_rsb"][i], data["m_c_rsb"][i] = float(ds.alpha_c), float(ds.m)
             conv["converged_rsb"][i] = bool(ds.converged)
+            data["alpha_gm_rsb"][i] = _global_minimum(P, "1RSB")
         low = dense.low_load_lines(P)
         data["T_M0"][i], data["T_c0"][i] = low["T_M"], low["T_c"]
         data["alpha_sn"][i] = 1.0 / math.factorial(P - 1)
@@ -57,6 +69,8 @@ def compute(Ps=PS, rsb: bool | tuple[int, ...] = True) -> xr.Dataset:
         "T_M0": "low-load retrieval spinodal (library T)",
         "T_c0": "low-load retrieval transition (library T)",
         "alpha_sn": "signal-to-noise load scale 1/(P-1)!",
+        "alpha_gm_rs": "RS T = 0 load above which retrieval is not the global minimum",
+        "alpha_gm_rsb": "1RSB T = 0 load above which retrieval is not the global minimum",
         "converged_rs": "RS fold located",
         "converged_rsb": "1RSB fold located (False where not computed)",
     }
@@ -75,7 +89,8 @@ def table(ds: xr.Dataset) -> str:
     lines = [
         "Dense P-spin Hebbian network: ground-state critical capacity alpha_c (K = alpha_c "
         "N^(P-1)), RS and 1RSB,",
-        "and low-load (alpha = 0) retrieval spinodal T_M and transition T_c.",
+        "low-load (alpha = 0) retrieval spinodal T_M and transition T_c, and the T = 0 load "
+        "a_gm above which retrieval is not the global minimum (theory.dense.global_minimum_load).",
         "alpha is the same in the 'library' (distinct indices), 'mattis' (-(N/P!) sum m^P) "
         "and 'albanese' (-N sum m^P)",
         "conventions; temperatures: T_library = T_mattis, T_albanese = P! T_library "
@@ -83,11 +98,12 @@ def table(ds: xr.Dataset) -> str:
         "",
         f"{'P':>2} {'alpha_c RS':>13} {'alpha_c 1RSB':>13} {'1RSB/RS':>8} {'m_c RS':>8} "
         f"{'m_c 1RSB':>8} {'(P-1)! a_RS':>11} {'(P-1)! a_1RSB':>13} {'T_M lib':>11} "
-        f"{'T_c lib':>11} {'T_M alb':>9} {'T_c alb':>9}",
+        f"{'T_c lib':>11} {'T_M alb':>9} {'T_c alb':>9} {'a_gm RS':>13} {'a_gm 1RSB':>13}",
     ]
     for i, P in enumerate(ds.P.values):
         r = {k: float(ds[k].values[i]) for k in ("alpha_c_rs", "alpha_c_rsb", "m_c_rs",
-                                                   "m_c_rsb", "T_M0", "T_c0")}
+                                                   "m_c_rsb", "T_M0", "T_c0", "alpha_gm_rs",
+                                                   "alpha_gm_rsb")}
         f = math.factorial(int(P))
         fm = math.factorial(int(P) - 1)
         ratio = r["alpha_c_rsb"] / r["alpha_c_rs"]
@@ -95,7 +111,8 @@ def table(ds: xr.Dataset) -> str:
             f"{int(P):>2} {r['alpha_c_rs']:>13.6e} {r['alpha_c_rsb']:>13.6e} {ratio:>8.4f} "
             f"{r['m_c_rs']:>8.5f} {r['m_c_rsb']:>8.5f} {fm * r['alpha_c_rs']:>11.6f} "
             f"{fm * r['alpha_c_rsb']:>13.6f} {r['T_M0']:>11.4e} {r['T_c0']:>11.4e} "
-            f"{f * r['T_M0']:>9.5f} {f * r['T_c0']:>9.5f}")
+            f"{f * r['T_M0']:>9.5f} {f * r['T_c0']:>9.5f} {r['alpha_gm_rs']:>13.6e} "
+            f"{r['alpha_gm_rsb']:>13.6e}")
     return "\n".join(lines)
 
 

@@ -122,3 +122,15 @@ def test_reentrant_lower_boundary_agrees_with_the_phase():
     assert 0 < t_low < float(lines.T_c[1])
     ph = dense.solve(3, [0.1], [0.95 * t_low, 1.05 * t_low], ansatz="RS").phase.values[0]
     assert list(ph) == ["spin_glass", "retrieval"]
+
+
+@pytest.mark.parametrize("P", [5, 10])
+def test_glass_transition_and_phase_exist_at_large_P(P):
+    # the traced spin-glass curve starts where the glass exists at every P (it did not for
+    # P >= 5, and solve().phase, which needs g_g, raised)
+    c = dense.spin_glass_constants(P, "RS")
+    assert 0 < c["g_spinodal"] < c["g_g"] < np.inf
+    if P == 5:  # the T = 0 phase changes at the independent alpha_gm
+        a_gm = ALL["per_P"]["5"]["alpha_gm_rs"]
+        ds = dense.solve(P, [0.9 * a_gm, 1.1 * a_gm], [0.0], ansatz="RS")
+        assert list(ds.phase.values[:, 0]) == ["retrieval", "spin_glass"]

@@ -180,7 +180,9 @@ def solve(P: int, alpha: float | np.ndarray, T: float | np.ndarray,
         is ``q1``).  Both: ``converged``, ``status`` (codes of :mod:`theory._numerics.solver`),
         ``stable_rs`` (longitudinal), ``stable`` (RS: also replicon > 0; 1RSB: as stable_rs,
         the 1RSB replicon is not computed) and ``phase`` over (alpha, T): the stable branch of
-        lowest f ('none' if none).  NaN with ``converged = False`` where a branch does not
+        lowest f ('none' if none) among retrieval and the m = 0 state, which is the
+        paramagnet above the static glass transition and the spin glass below it
+        (:func:`_m0_sector`).  NaN with ``converged = False`` where a branch does not
         exist.
 
     Notes
@@ -192,7 +194,9 @@ def solve(P: int, alpha: float | np.ndarray, T: float | np.ndarray,
     (``theta = 1``, ``q0 = q1``, ``rsb = False``); past the RS critical load the 1RSB
     solution is continued.  Spin glass: traced once along ``g = alpha/T^2`` and polished by
     Newton at each point (RS: the upper, fixed-point-stable root; 1RSB: ``theta`` in (0, 1),
-    i.e. below the static transition).  Paramagnet: closed form, only at T > 0.
+    i.e. below the static transition).  Paramagnet: closed form, only at T > 0.  Below
+    ``T_LOW = 1e-6`` the RS branches use the low-temperature model in (m, C)
+    (:func:`theory.dense.models.rs_low_temperature`), so that every T > 0 joins T = 0.
     """
     P = _check_P(P)
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
@@ -470,7 +474,7 @@ def _sg_constants(P: int, ansatz: str) -> tuple[tuple[str, float], ...]:
         lo = g[-1]
         d_lo, x_lo = dth(lo, X[[-1]])
         g_hi, x_hi = math.nan, x_lo
-        for gv in br.G_GRID[br.G_GRID < lo]:
+        for gv in br.g_grid(P)[br.g_grid(P) < lo]:
             d, x_try = dth(gv, x_hi)
             if not np.isfinite(d):
                 break
