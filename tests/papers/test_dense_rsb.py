@@ -1,5 +1,6 @@
 """CLI of papers/dense_rsb (quick modes) and the committed capacity table."""
 
+import json
 import pathlib
 import subprocess
 import sys
@@ -66,3 +67,16 @@ def test_committed_capacity_table_has_rs_for_every_P_and_rsb_above_rs():
             assert a_rsb >= a_rs  # 1RSB capacity >= RS
             have += 1
     assert have >= 2
+
+
+def test_committed_capacity_table_global_minimum_loads_match_independent_values():
+    text = (ROOT / "benchmarks" / "results" / "dense_capacity_table.txt").read_text()
+    rows = {int(r[0]): r for r in (ln.split() for ln in text.splitlines())
+            if r and r[0].isdigit()}
+    ref = json.loads((ROOT / "benchmarks" / "results"
+                      / "dense_global_minimum_independent.json").read_text())["per_P"]
+    for P in (3, 4, 5):
+        a_rs, a_rsb = float(rows[P][12]), float(rows[P][13])
+        assert a_rs == pytest.approx(ref[str(P)]["alpha_gm_rs"], rel=2e-6)
+        assert a_rsb == pytest.approx(ref[str(P)]["alpha_gm_1rsb"], rel=2e-6)
+        assert a_rs < float(rows[P][1]) and a_rsb < float(rows[P][2])  # below alpha_c

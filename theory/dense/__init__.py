@@ -577,9 +577,13 @@ def _m0_sector(P: int, ansatz: str, A: np.ndarray, T: np.ndarray):
     A, T = np.broadcast_arrays(np.asarray(A, dtype=float), np.asarray(T, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.where(T > 0, A / np.where(T > 0, T, 1.0) ** 2, np.where(A > 0, np.inf, 0.0))
-    if not (A > 0).any():
-        return np.ones(A.shape, bool), np.zeros(A.shape, bool)
-    g_g = dict(_sg_constants(P, ansatz))["g_g"]
+    if not ((A > 0) & (T > 0)).any():  # alpha = 0: paramagnet; T = 0: spin glass
+        return g == 0, g > 0
+    try:
+        g_g = dict(_sg_constants(P, ansatz))["g_g"]
+    except (IndexError, ValueError) as e:  # the traced spin-glass curve is empty
+        raise NotConvergedError(f"the {ansatz} glass transition at P = {P} was not located, "
+                                "so the phase at T > 0 is unknown", status=NO_SOLUTION) from e
     return g <= g_g, g > g_g
 
 
