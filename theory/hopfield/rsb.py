@@ -211,16 +211,19 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
     ``a`` is then reached by one continuation from the largest reference load below it
     where the branch has been continuous so far. Returns x (nA, nT, 3) in the model's
     variables ((m, q, p), or (m, C, p) at T = 0), the status, n_iter and, per T, the last
-    reference load on the branch with its solution (``ends``: alpha, x).
+    reference load on the branch with its solution (``ends``: alpha, x; NaN where the line
+    does not end inside the path).
     """
     nA, nT = alpha.size, T.size
     X = np.full((nA, nT, 3), np.nan)
     status = np.full((nA, nT), NO_SOLUTION, dtype=np.int8)
     n_iter = np.zeros((nA, nT), dtype=np.int32)
     start_a = min(ALPHA_START, 0.5 * float(alpha.min()))
-    # up to the first reference load at or above the grid: a line that ends inside the
-    # grid ends inside the path, where its end is located (``ends``)
-    path = np.concatenate([[start_a], REF_ALPHA[:np.searchsorted(REF_ALPHA, alpha.max()) + 1]])
+    # up to the first reference load at or above the grid plus the back-off of the 1RSB
+    # line (:func:`_extend_beyond_rs`): a line that ends where it matters for a point ends
+    # inside the path, where its end is located (``ends``; NaN for lines that do not end)
+    top = alpha.max() + EXTEND_BACK * EXTEND_STEP
+    path = np.concatenate([[start_a], REF_ALPHA[:np.searchsorted(REF_ALPHA, top) + 1]])
     ends_a, ends_x = np.full(nT, np.nan), np.full((nT, 3), np.nan)
     accept = lambda x, c: x[:, 0] > 1e-6  # noqa: E731
     for zero in (True, False):
@@ -247,8 +250,9 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
         X[:, cols[lines]] = np.swapaxes(res.x, 0, 1)
         status[:, cols[lines]] = res.status.T
         n_iter[:, cols[lines]] = res.n_iter.T
-        ends_a[cols[lines]] = end
-        ends_x[cols[lines]] = end_x
+        died = end < path[-1]
+        ends_a[cols[lines[died]]] = end[died]
+        ends_x[cols[lines[died]]] = end_x[died]
     return X, status, n_iter, (ends_a, ends_x)
 
 
