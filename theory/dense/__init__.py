@@ -395,8 +395,8 @@ def global_minimum_load(P: int, ansatz: str = "RS") -> float:
     reentrant (at T > 0 retrieval wins again, its entropy being the larger). Located on a
     scan of ``alpha_c (0.05 .. 0.999)`` and refined by Brent's method to 1e-10.
 
-    P = 3: RS 0.088789, 1RSB 0.140807 (``tests/theory/test_dense.py``; computed independently by
-    ``benchmarks/dense_global_minimum_independent.py``).
+    P = 3: RS 0.088789, 1RSB 0.140807 (``tests/theory/test_dense_low_temperature.py``, as
+    computed independently by ``benchmarks/dense_global_minimum_independent.py``).
 
     Raises
     ------
@@ -407,12 +407,13 @@ def global_minimum_load(P: int, ansatz: str = "RS") -> float:
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     a_c = critical_capacity(P, 0.0, ansatz)
     scan = a_c * np.array([0.05, 0.3, 0.5, 0.65, 0.8, 0.9, 0.97, 0.999])
-    gaps = [_ground_state_gap(P, float(a), ansatz) for a in scan[:1]]
-    for a in scan[1:]:
-        gaps.append(_ground_state_gap(P, float(a), ansatz))
-        if gaps[-2] < 0 <= gaps[-1]:
-            return float(brentq(lambda x: _ground_state_gap(P, x, ansatz), scan[len(gaps) - 2],
-                                scan[len(gaps) - 1], xtol=1e-10, rtol=1e-12))
+    prev = _ground_state_gap(P, float(scan[0]), ansatz)
+    for lo, hi in zip(scan[:-1], scan[1:], strict=True):
+        gap = _ground_state_gap(P, float(hi), ansatz)
+        if prev < 0 <= gap:
+            return float(brentq(lambda x: _ground_state_gap(P, x, ansatz), lo, hi,
+                                xtol=1e-10, rtol=1e-12))
+        prev = gap
     raise NotConvergedError(f"retrieval is the T = 0 global minimum up to alpha_c at P = {P} "
                             f"({ansatz}), or a ground state was not found", status=NO_SOLUTION)
 
@@ -474,7 +475,8 @@ def _sg_constants(P: int, ansatz: str) -> tuple[tuple[str, float], ...]:
         lo = g[-1]
         d_lo, x_lo = dth(lo, X[[-1]])
         g_hi, x_hi = math.nan, x_lo
-        for gv in br.g_grid(P)[br.g_grid(P) < lo]:
+        grid = br.g_grid(P)
+        for gv in grid[grid < lo]:
             d, x_try = dth(gv, x_hi)
             if not np.isfinite(d):
                 break
@@ -542,13 +544,7 @@ def first_order_line(P: int, ansatz: str = "RS", n_T: int = 9, n_alpha: int = 40
     a_top = max(critical_capacity(P, 0.0, "RS"), *(critical_capacity(P, float(t), "RS")
                                                     for t in T[T < 0.5 * T_c0]))
     scan = np.linspace(a_top / n_alpha, a_top, n_alpha)
-    rs = br.retrieval_rs(P, scan, T)
-    A, TT = np.meshgrid(scan, T, indexing="ij")
-    pm = br.paramagnet(P, A.ravel(), TT.ravel())["f"].reshape(A.shape)
-    sgf = (br.spin_glass_rs if ansatz == "RS" else br.spin_glass_rsb)(P, A.ravel(), TT.ravel())
-    fsg = np.where(sgf["status"] == CONVERGED, sgf["f"], np.nan).reshape(A.shape)
-    para, glass = _m0_sector(P, ansatz, A, TT)
-    d = rs["f"] - np.where(para, pm, np.where(glass, fsg, np.nan))
+    d = br.retrieval_rs(P, scan, T)["f"] - _competitor_f(P, scan[:, None], ansatz, T[None, :])
     alpha = np.full(T.size, np.nan)
     for j in range(T.size):
         up = np.flatnonzero((d[:-1, j] < 0) & (d[1:, j] >= 0))
@@ -587,16 +583,17 @@ def _m0_sector(P: int, ansatz: str, A: np.ndarray, T: np.ndarray):
     return g <= g_g, g > g_g
 
 
-def _competitor_f(P: int, av: float, ansatz: str, Tv: np.ndarray) -> np.ndarray:
-    """Free energy of the m = 0 state at (av, Tv): the paramagnet's above the static glass
-    transition, the spin glass's below it (:func:`_m0_sector`)."""
-    Tv = np.atleast_1d(Tv)
-    aa = np.full(Tv.size, av)
-    pm = br.paramagnet(P, aa, Tv)["f"]
-    sg = (br.spin_glass_rs if ansatz == "RS" else br.spin_glass_rsb)(P, aa, Tv)
-    para, glass = _m0_sector(P, ansatz, aa, Tv)
+def _competitor_f(P: int, alpha: Any, ansatz: str, T: Any) -> np.ndarray:
+    """Free energy of the m = 0 state at (alpha, T) (broadcast together): the paramagnet's
+    above the static glass transition, the spin glass's below it (:func:`_m0_sector`)."""
+    A, TT = np.broadcast_arrays(np.atleast_1d(np.asarray(alpha, dtype=float)),
+                                np.atleast_1d(np.asarray(T, dtype=float)))
+    aa, tt = A.ravel(), TT.ravel()
+    pm = br.paramagnet(P, aa, tt)["f"]
+    sg = (br.spin_glass_rs if ansatz == "RS" else br.spin_glass_rsb)(P, aa, tt)
+    para, glass = _m0_sector(P, ansatz, aa, tt)
     fsg = np.where(sg["status"] == CONVERGED, sg["f"], np.nan)
-    return np.where(para, pm, np.where(glass, fsg, np.nan))
+    return np.where(para, pm, np.where(glass, fsg, np.nan)).reshape(A.shape)
 
 
 def _retrieval_lines(P: int, av: float, ansatz: str, T_M0: float, cw_ok: bool,
@@ -655,7 +652,8 @@ def _reentrant_T(P: int, av: float, ansatz: str, Tg: np.ndarray, d: np.ndarray,
         lo, hi = Tg[neg[0] - 1], Tg[neg[0]]
     else:
         # the grid starts inside the region: is the T = 0 ground state the spin glass?
-        if not _ground_state_gap(P, av, "RS") - _sg_gap_shift(P, av, ansatz) > 0:
+        e_ret = br.retrieval_rs(P, np.array([av]), np.zeros(1))["f"][0, 0]
+        if not e_ret - _competitor_f(P, av, ansatz, 0.0)[0] > 0:
             return math.nan
         lo, hi = 1e-4 * Tg[0], Tg[0]
     T_low, ok, _ = _crossing(P, av, ansatz, rsc, x_k, lo, hi)
@@ -682,15 +680,6 @@ def _crossing(P: int, av: float, ansatz: str, model, x_k: list[float], lo: float
         return math.nan, False, xw["x"]
     return float(T), True, xw["x"]
 
-
-def _sg_gap_shift(P: int, av: float, ansatz: str) -> float:
-    """``E_sg(ansatz) - E_sg(RS)`` at T = 0 (0 for RS): the T = 0 gap of RS retrieval
-    against the ansatz's spin glass is ``_ground_state_gap(RS) - shift``."""
-    if ansatz == "RS":
-        return 0.0
-    e = [float(br.spin_glass_rsb(P, np.array([av]), np.zeros(1))["f"][0]),
-         float(br.spin_glass_rs(P, np.array([av]), np.zeros(1))["f"][0])]
-    return e[0] - e[1]
 
 
 def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
