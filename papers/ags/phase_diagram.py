@@ -92,18 +92,11 @@ def plot(lines, m_theory, mc, path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.4))
-    a = lines.alpha.values
     styles = {"T_g": ("k-", "$T_g$ (spin glass)"), "T_M": ("b-", "$T_M$ (retrieval appears)"),
               "T_c": ("r-", "$T_c$ (retrieval global)"), "T_AT": ("g--", "$T_{AT}$ (RS breaks)")}
-    ac = lines.attrs["alpha_c_T0"]
-    for v, (st, lab) in styles.items():
-        y = lines[v].values
-        if v == "T_M":  # the spinodal ends at the T = 0 critical capacity
-            ax.plot(*line_points(lines, v), st, label=lab)
-        elif v == "T_c":  # closed: through the nose (reentrance) down to the axis
-            ax.plot(*line_points(lines, v), st, label=lab + ", with its RS reentrance")
-        else:
-            ax.plot(a, y, st, label=lab)
+    for v, (st, lab) in styles.items():  # T_M and T_c are closed on the T = 0 axis
+        ax.plot(*line_points(lines, v), st,
+                label=lab + (", with its RS reentrance" if v == "T_c" else ""))
     mm = mc.m.mean("sample").isel(N=-1)
     A, T = np.meshgrid(mc.alpha.values, mc.T.values, indexing="ij")
     sc = ax.scatter(A.ravel(), T.ravel(), c=mm.values.ravel(), cmap="viridis", vmin=0, vmax=1,

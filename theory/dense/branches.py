@@ -35,8 +35,8 @@ COLLAPSE = 1e-8
 #: Smallest overlap accepted on the retrieval branch (the m = 0 root is always a solution).
 M_MIN = 1e-3
 
-_KINDS = {"rs": dm.rs, "rslow": dm.rs_low_temperature, "rsb": dm.rsb, "rs0": dm.rs_zero, "rsb0": dm.rsb_zero,
-          "cw": dm.curie_weiss, "cw0": dm.curie_weiss_zero}
+_KINDS = {"rs": dm.rs, "rslow": dm.rs_low_temperature, "rsb": dm.rsb, "rs0": dm.rs_zero,
+          "rsb0": dm.rsb_zero, "cw": dm.curie_weiss, "cw0": dm.curie_weiss_zero}
 
 
 @cache
