@@ -53,6 +53,59 @@ def test_low_temperature_model_is_the_exact_one_to_order_T_squared():
     assert abs(ds.m.values[0, 1] - ds.m.values[0, 0]) < 1e-10
 
 
+def test_rsb_at_tiny_temperature_joins_zero_temperature():
+    # 0 < T < T_LOW: the 1RSB low-temperature model in (m, q0, C, nu); retrieval at 0.12
+    # (RS is unstable there: the broken solution, theta = mu T) and the spin glass
+    ds = dense.solve(3, [0.12], [0.0, *TINY], ansatz="1RSB")
+    r, g = ds.sel(branch="retrieval"), ds.sel(branch="spin_glass")
+    assert (r.status.values == CONVERGED).all() and r.rsb.values.all()
+    assert (g.status.values == CONVERGED).all()
+    for v, tol in ((r.m, 1e-9), (r.f, 1e-10), (r.q0, 1e-9), (g.f, 1e-10)):
+        x = v.values[0]
+        assert np.abs(x[1:] - x[0]).max() < tol, v.name
+    mu = r.mu.values[0]
+    assert np.abs(mu[1:] / mu[0] - 1).max() < 1e-7
+    np.testing.assert_allclose(r.theta.values[0, 1:], mu[1:] * np.array(TINY), rtol=1e-12)
+    assert (r.curvature.values > 0).all()
+
+
+def test_critical_capacity_at_tiny_temperature_joins_zero_temperature():
+    a0 = dense.critical_capacity(3, 0.0, "RS")
+    for T in (1e-300, 1e-9):
+        assert dense.critical_capacity(3, T, "RS") == pytest.approx(a0, abs=1e-9)
+
+
+@pytest.mark.slow
+def test_rsb_low_temperature_model_is_exact_to_order_T_squared_and_joins_the_exact_one():
+    cf_low, cf = br.compiled(3, "rsblow"), br.compiled(3, "rsb")
+    a = 0.12
+    for T, tol in ((1e-4, 3e-8), (1e-5, 3e-10)):
+        c = {"alpha": np.array([a]), "beta": np.array([1.0 / T])}
+        lo, _ = br._nu_scan(3, "low", np.array([0.92]), c)
+        x, found = br._seeded_theta(3, cf, np.array([0.92]), c, np.array([T]))
+        assert lo.converged[0] and found[0]
+        assert abs(lo.x[0, 0] - x[0, 0]) < tol
+        assert abs(cf_low.f(lo.x, c)[0] - cf.f(x, c)[0]) < tol
+    # across the switch T_LOW the 1RSB line is continuous; at T = 1e-3 the Parisi
+    # parameter (0.018) lies below THETA_GRID and is still found
+    t = [br.T_LOW * (1 - 1e-9), br.T_LOW * (1 + 1e-9), 1e-3]
+    ds = dense.solve(3, [a], [0.0, *t], ansatz="1RSB").sel(branch="retrieval")
+    m, curv = ds.m.values[0], ds.curvature.values[0]
+    assert ds.rsb.values.all() and abs(m[2] - m[1]) < 1e-10
+    assert abs(curv[2] / curv[1] - 1) < 1e-6
+    assert float(ds.theta[0, 3]) < br.THETA_GRID[-1]
+    assert abs(m[3] - m[0]) < 1e-4
+    assert dense.critical_capacity(3, 1e-300, "1RSB") == pytest.approx(
+        dense.critical_capacity(3, 0.0, "1RSB"), abs=1e-9)
+
+
+@pytest.mark.slow
+def test_rsb_glass_transition_exists_at_large_P():
+    # the 1RSB spin-glass curve's start had its Parisi parameter below THETA_GRID at P = 6
+    c = dense.spin_glass_constants(6, "1RSB")
+    assert 0 < c["g_spinodal"] < c["g_g"] < np.inf
+
+
 def test_spin_glass_ground_state_energy_matches_independent_value():
     ds = dense.solve(3, [0.1], [0.0, 1e-300, 1e-12], ansatz="RS").sel(branch="spin_glass")
     e_sg = math.sqrt(0.1) * REF["e0_rs"]

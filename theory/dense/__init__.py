@@ -312,13 +312,13 @@ def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     Tv = float(check_real("T", T, low=0.0))
     scan = _sn_scale(P) * np.geomspace(1e-3, 1.0, 80)
-    zero = Tv == 0
+    rg = str(br.regime_of(Tv))
     rs = br.retrieval_rs(P, scan, np.array([Tv]))
+    rs_names = {"zero": ("m",), "low": ("m", "C"), "hot": ("m", "q")}[rg]
     if ansatz == "RS":
         okc = np.flatnonzero(np.isfinite(rs["m"][:, 0]))
-        names = ("m",) if zero else ("m", "q")
-        vals = {"m": rs["m"][:, 0], "q": rs["q"][:, 0]}
-        cf = br.compiled(P, "rs0" if zero else "rs")
+        names, vals = rs_names, {k: rs[k][:, 0] for k in rs_names}
+        cf = br.compiled(P, br.RS_KIND[rg])
     else:
         # 1RSB only near the end of the RS branch (and continued past it)
         last = np.flatnonzero(np.isfinite(rs["m"][:, 0]))
@@ -327,28 +327,23 @@ def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
         scan = np.concatenate([scan[i0:last[-1] + 1] if last.size else scan[:1],
                                a_rs * np.linspace(1.0, 2.0, 41)[1:]])
         rs = br.retrieval_rs(P, scan, np.array([Tv]))
-        out, _, _ = br.retrieval_rsb(P, scan, np.array([Tv]), rs)
+        out, _, rsb = br.retrieval_rsb(P, scan, np.array([Tv]), rs)
         okc = np.flatnonzero(np.isfinite(out["m"][:, 0]) & np.isfinite(out["f"][:, 0]))
-        names = ("m", "q0", "nu") if zero else ("m", "q0", "q1", "theta")
+        names = br.RSB_NAMES[rg]
         vals = {k: out[k][:, 0] for k in names if k != "nu"}
         vals["nu"] = out["mu"][:, 0] / math.factorial(P - 1)
-        if not zero:
+        cf = br.compiled(P, br.RSB_KIND[rg])
+        if okc.size and not rsb[okc[-1], 0]:
             # above the AT line the 1RSB branch is the RS one; fold on RS there
-            if not (out["theta"][okc[-1], 0] < 1.0):
-                names = ("m", "q")
-                vals = {"m": rs["m"][:, 0], "q": rs["q"][:, 0]}
-                okc = np.flatnonzero(np.isfinite(rs["m"][:, 0]))
-                cf = br.compiled(P, "rs")
-            else:
-                cf = br.compiled(P, "rsb")
-        else:
-            cf = br.compiled(P, "rsb0")
+            names, vals = rs_names, {k: rs[k][:, 0] for k in rs_names}
+            okc = np.flatnonzero(np.isfinite(rs["m"][:, 0]))
+            cf = br.compiled(P, br.RS_KIND[rg])
     if okc.size == 0:
         raise NotConvergedError(f"no retrieval solution at T = {Tv} for P = {P}",
                                 status=NO_SOLUTION)
     i = okc[-1]
     x0 = np.array([[vals[k][i] for k in names]])
-    other = {} if zero else {"beta": np.array([1.0 / Tv])}
+    other = {} if rg == "zero" else {"beta": np.array([1.0 / Tv])}
     m_s = x0[0, 0]
     res = fold(cf, x0, "alpha", "m", (np.array([max(m_s - 0.3, 0.05)]), np.array([m_s])),
                other, c_guess=np.array([scan[i]]), n_scan=16)

@@ -63,8 +63,8 @@ from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, rabs, zero_temperature_limit
 from ..symbolic.limits import LimitError
 
-__all__ = ["SYMBOLS", "xi", "rs", "rs_low_temperature", "rsb", "rs_zero", "rsb_zero", "curie_weiss",
-           "curie_weiss_zero"]
+__all__ = ["SYMBOLS", "xi", "rs", "rs_low_temperature", "rsb", "rsb_low_temperature", "rs_zero",
+           "rsb_zero", "curie_weiss", "curie_weiss_zero"]
 
 _r = dict(real=True)
 _nn = dict(nonnegative=True)
@@ -176,6 +176,41 @@ def rsb(P: int) -> ReplicaFreeEnergy:
         _rsb_f(P), (m, q0, q1, th), (s["alpha"], s["beta"]), beta=s["beta"],
         bounds={q0: (0.0, 1.0), q1: (0.0, 1.0), th: (0.0, 1.0)},
         constraints=(q1 - q0,), minimize=(m,), name=f"dense P={P} 1RSB")
+
+
+@cache
+def rsb_low_temperature(P: int) -> ReplicaFreeEnergy:
+    """1RSB free energy at low T in (m, q0, C, nu), controls (alpha, beta), exact to
+    ``O(T^2)``: ``q1 = 1 - C/beta`` and ``theta = mu/beta`` with ``mu = (P-1)! nu``, as in
+    :func:`rsb_zero`, whose free energy this is at ``T = 0``.
+
+    With ``u = C/beta``: the first Parisi bracket is expanded as in
+    :func:`rs_low_temperature`; the second, times ``beta theta = mu``, is kept exactly; and
+    ``(2cosh(beta h))^theta = exp(mu |h|) (1 + exp(-2 beta |h|))^theta``, whose last factor is
+    ``1 + O(theta)`` only in a boundary layer of width ``1/beta`` around ``h = 0``: it changes
+    f by ``O(mu T^2)`` and is dropped, which leaves the closed inner average
+    ``E_z1 exp(mu |a + sqrt(v) z1|)`` (:class:`theory.symbolic.ExpAbsMoment`) with
+    ``a = s(m) + sqrt(xi'(q0)) z0`` and ``v = xi'(1 - u) - xi'(q0)``. Writing
+    ``f = F(u) - (beta/2) B(u)``, ``df/dC = (F'(u) - C xi''(1-u)/2)/beta``: the C equation is
+    ``C = 2 F'(u)/xi''(1-u)``, free of the vanishing factor ``1/beta``.
+    """
+    s = SYMBOLS
+    m, q0, C, nu, b, z0, z1 = (s[k] for k in ("m", "q0", "C", "nu", "beta", "z0", "z1"))
+    u = sp.Dummy("u", nonnegative=True)
+    mu = sp.factorial(P - 1) * nu
+    h = _signal(P) + sp.sqrt(xi(P, q0, 1)) * z0 + sp.sqrt(xi(P, 1 - u, 1) - xi(P, q0, 1)) * z1
+    F = ((P - 1) * m**P / sp.factorial(P)
+         + mu / 2 * ((1 - u) * xi(P, 1 - u, 1) - xi(P, 1 - u) - q0 * xi(P, q0, 1) + xi(P, q0))
+         - E(sp.log(closed_forms(E(sp.exp(mu * rabs(h)), z1))), z0) / mu)
+    bracket = sp.expand(xi(P, 1) - xi(P, 1 - u) - u * xi(P, 1 - u, 1))
+    eq_C = C - 2 * sp.diff(F, u) / xi(P, 1 - u, 2)
+    low = {u: C / b}
+    f = F.xreplace(low) - sp.expand(b / 2 * bracket.xreplace(low))
+    return ReplicaFreeEnergy(
+        f, (m, q0, C, nu), (s["alpha"], b), beta=b,
+        bounds={q0: (0.0, 1.0), C: (0.0, None), nu: (0.0, None)},
+        constraints=(1 - C / b - q0,), minimize=(m,), equations={C: eq_C.xreplace(low)},
+        name=f"dense P={P} 1RSB (low T)")
 
 
 def _limit_without_C(f: sp.Expr, scaling: dict) -> sp.Expr:
