@@ -191,3 +191,16 @@ def test_rsb_grid_with_several_temperatures_continues_each_column():
     assert bool(col.rsb.isel(alpha=1).squeeze()) and bool(col.converged.isel(alpha=1).squeeze())
     np.testing.assert_allclose(col.m.values.squeeze(), one.m.isel(T=0).values.squeeze(),
                                rtol=1e-10)
+
+
+def test_rsb_at_tiny_temperature_joins_zero_temperature():
+    # 0 < T < T_LOW: the low-T models in the T = 0 variables (T = 1e-300 gave status 3, and
+    # T = 1e-12 the RS value with status 0)
+    ds = H.solve([0.12, 0.13], [0.0, 1e-300, 1e-100, 1e-12], "1RSB").isel(branch=0)
+    assert (ds.status.values == 0).all() and ds.rsb.values.all()
+    for v, tol in (("m", 1e-10), ("f", 1e-11), ("q0", 1e-10)):
+        x = ds[v].values
+        assert np.abs(x[:, 1:] - x[:, :1]).max() < tol, v
+    assert np.abs(ds.mu.values[:, 1:] / ds.mu.values[:, :1] - 1).max() < 1e-6
+    rs = H.solve([0.12], [0.0, 1e-300, 1e-12], "RS").isel(branch=0)
+    assert np.abs(rs.m.values[0, 1:] - rs.m.values[0, 0]).max() < 1e-10

@@ -62,7 +62,7 @@ from assoc.validation import check_choice, check_real
 
 from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic import GaussianAverage as E
-from ..symbolic import ReplicaFreeEnergy
+from ..symbolic import ReplicaFreeEnergy, closed_forms, rabs
 from ..symbolic.model import CompiledFreeEnergy
 from ..symbolic.solve import continuation, fold, optimize_parameter, reach_points, solve_points
 from . import rs
@@ -168,9 +168,83 @@ def rsb_free_energy() -> ReplicaFreeEnergy:
 
 
 @cache
-def _compiled(ansatz: str, zero_temperature: bool) -> CompiledFreeEnergy:
+def rs_low_temperature() -> ReplicaFreeEnergy:
+    """RS free energy at low T in the T = 0 variables (m, C = beta (1 - q), p), controls
+    (alpha, beta), exact to ``O(T^2)``.
+
+    ``1 - beta(1 - q) = 1 - C`` and ``alpha beta p (1 - q)/2 = alpha p C/2`` are exact; the
+    noise amplitude ``sqrt(alpha p)`` does not involve beta, and
+    ``(1/beta) E ln 2cosh(beta h) = E|h| + O(1/beta^2)`` (a boundary layer at h = 0), so
+    ``f = alpha/2 + m^2/2 + alpha/(2 beta) ln(1-C) - alpha (1 - C/beta)/(2(1-C))
+    + alpha p C/2 - E|m + sqrt(alpha p) z|``: the T = 0 free energy plus its explicit O(T)
+    terms. It makes every T > 0 down to 1e-300 representable.
+    """
+    s = SYMBOLS
+    m, C, p, a, b, z = s["m"], s["C"], s["p"], s["alpha"], s["beta"], s["z"]
+    h = m + sp.sqrt(a * p) * z
+    f = (a / 2 + m**2 / 2 + a / (2 * b) * sp.log(1 - C) - a * (1 - C / b) / (2 * (1 - C))
+         + a * p * C / 2 - closed_forms(E(rabs(h), z)))
+    return ReplicaFreeEnergy(f, (m, C, p), (a, b), beta=b,
+                             bounds={C: (0.0, 1.0), p: (0.0, None)}, constraints=(1 - C,),
+                             minimize=(m,), name="hopfield RS (low T)")
+
+
+@cache
+def rsb_low_temperature() -> ReplicaFreeEnergy:
+    """1RSB free energy at low T in the T = 0 variables (m, q0, C, p0, p1, mu) with
+    ``q1 = 1 - C/beta``, ``theta = mu/beta``, controls (alpha, beta), exact to ``O(T^2)``.
+
+    Every term of :func:`rsb_free_energy` is rewritten exactly (``l1 = 1 - C``,
+    ``l2 = 1 - C - mu (q1 - q0)``, ``(alpha beta/2)(p1 (1 - q1) + theta (p1 q1 - p0 q0))``)
+    except the inner average: ``(2cosh(beta h))^theta = exp(mu |h|) (1 + e^(-2 beta |h|))^theta``
+    whose last factor differs from 1 only in a boundary layer of width 1/beta, an
+    ``O(mu T^2)`` change of f; without it the average is closed
+    (:class:`theory.symbolic.ExpAbsMoment`), as at T = 0.
+    """
+    s = SYMBOLS
+    m, q0, C, p0, p1, mu = (s[k] for k in ("m", "q0", "C", "p0", "p1", "mu"))
+    a, b, z0, z1 = s["alpha"], s["beta"], s["z0"], s["z1"]
+    q1 = 1 - C / b
+    h = m + sp.sqrt(a * p0) * z0 + sp.sqrt(a * (p1 - p0)) * z1
+    l1 = 1 - C
+    l2 = 1 - C - mu * (q1 - q0)
+    inner = closed_forms(E(sp.exp(mu * rabs(h)), z1))
+    f = (a / 2 + m**2 / 2
+         + a / (2 * b) * sp.log(l1) + a / (2 * mu) * (sp.log(l2) - sp.log(l1)) - a * q0 / (2 * l2)
+         + a * p1 * C / 2 + a * mu / 2 * (p1 * q1 - p0 * q0)
+         - E(sp.log(inner), z0) / mu)
+    return ReplicaFreeEnergy(
+        f, (m, q0, C, p0, p1, mu), (a, b), beta=b,
+        bounds={q0: (0.0, 1.0), C: (0.0, 1.0), p0: (0.0, None), p1: (0.0, None),
+                mu: (0.0, None)},
+        constraints=(l1, l2, p1 - p0, q1 - q0), minimize=(m,), name="hopfield 1RSB (low T)")
+
+
+#: Below this temperature the engine's models are solved in the T = 0 variables
+#: ((m, C, p); 1RSB (m, q0, C, p0, p1, mu)) by :func:`rs_low_temperature` and
+#: :func:`rsb_low_temperature`, exact to O(T^2), so that T down to 1e-300 joins T = 0.
+T_LOW = 1e-6
+
+
+def _regime(T: Any) -> np.ndarray:
+    """'zero', 'low' (0 < T < T_LOW: the T = 0 variables) or 'hot' per temperature."""
+    T = np.asarray(T, dtype=float)
+    return np.where(T == 0, "zero", np.where(T < T_LOW, "low", "hot"))
+
+
+def _ctrl(regime: str, alpha: Any, T: Any) -> dict[str, Any]:
+    return {"alpha": alpha} if regime == "zero" else {"alpha": alpha, "beta": 1.0 / T}
+
+
+@cache
+def _compiled(ansatz: str, regime: str | bool) -> CompiledFreeEnergy:
+    """The compiled model of ``ansatz`` in ``regime`` ('zero', 'low', 'hot'; True and False
+    stand for 'zero' and 'hot')."""
+    regime = {True: "zero", False: "hot"}.get(regime, regime)
+    if regime == "low":
+        return (rs_low_temperature() if ansatz == "RS" else rsb_low_temperature()).compile()
     model = rs_free_energy() if ansatz == "RS" else rsb_free_energy()
-    if zero_temperature:
+    if regime == "zero":
         model = model.zero_temperature()
     return model.compile()
 
@@ -210,7 +284,7 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
     For each T the branch is continued from the Curie-Weiss end along ``REF_ALPHA``; a load
     ``a`` is then reached by one continuation from the largest reference load below it
     where the branch has been continuous so far. Returns x (nA, nT, 3) in the model's
-    variables ((m, q, p), or (m, C, p) at T = 0), the status, n_iter and, per T, the last
+    variables ((m, q, p), or (m, C, p) below T_LOW), the status, n_iter and, per T, the last
     reference load on the branch with its solution (``ends``: alpha, x; NaN where the line
     does not end inside the path).
     """
@@ -226,20 +300,24 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
     path = np.concatenate([[start_a], REF_ALPHA[:np.searchsorted(REF_ALPHA, top) + 1]])
     ends_a, ends_x = np.full(nT, np.nan), np.full((nT, 3), np.nan)
     accept = lambda x, c: x[:, 0] > 1e-6  # noqa: E731
-    for zero in (True, False):
-        cols = np.flatnonzero((T == 0) if zero else (T > 0) & (T < 1))
+    reg = _regime(T)
+    # below RS_SEED_T the exact model's lines start on the bound q = 1 (1 - q is below
+    # round-off at small loads) and die there below T ~ 1e-4: they are traced in the low-T
+    # model and each point is Newton-polished in the exact one (an O(T^2) step)
+    seeded = (reg == "hot") & (T < RS_SEED_T)
+    for rg, sel in (("zero", reg == "zero"), ("low", (reg == "low") | seeded),
+                    ("hot", (reg == "hot") & ~seeded)):
+        cols = np.flatnonzero(sel & (T < 1))
         if cols.size == 0:
             continue
-        cf = _compiled("RS", zero)
+        cf = _compiled("RS", rg)
         t = T[cols]
-        m0 = _curie_weiss_m(t)
-        if zero:
+        other = {k: v for k, v in _ctrl(rg, None, t).items() if k != "alpha"}
+        if rg != "hot":  # (m, C, p)
             x0 = np.stack([np.ones(cols.size), np.full(cols.size, 1e-12), np.ones(cols.size)], 1)
-            other: dict[str, Any] = {}
         else:
-            q0 = m0**2
-            x0 = np.stack([m0, q0, q0 / (1.0 - (1.0 - q0) / t) ** 2], axis=1)
-            other = {"beta": 1.0 / t}
+            q0 = _curie_weiss_m(t) ** 2
+            x0 = np.stack([_curie_weiss_m(t), q0, q0 / (1.0 - (1.0 - q0) / t) ** 2], axis=1)
         start = solve_points(cf, x0, {"alpha": start_a, **other}, accept=accept)
         lines = np.flatnonzero(start.converged)
         if lines.size == 0:
@@ -247,13 +325,43 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
         other = {k: v[lines] for k, v in other.items()}
         res, end, end_x = reach_points(cf, start.x[lines], path, alpha, "alpha", other,
                                        accept=accept, refine=END_REFINE)
-        X[:, cols[lines]] = np.swapaxes(res.x, 0, 1)
-        status[:, cols[lines]] = res.status.T
-        n_iter[:, cols[lines]] = res.n_iter.T
+        x, st = np.swapaxes(res.x, 0, 1), res.status.T
         died = end < path[-1]
+        if rg == "low":
+            pol = seeded[cols[lines]]
+            x[:, pol], st[:, pol] = _polish_rs(x[:, pol], st[:, pol], alpha, t[lines[pol]])
+            end_x = end_x.copy()
+            for k in np.flatnonzero(pol & died):
+                xe, se = _polish_rs(end_x[k][None, None], np.zeros((1, 1), np.int8),
+                                    end[k:k + 1], t[lines[k]:lines[k] + 1])
+                end_x[k] = xe[0, 0] if se[0, 0] == CONVERGED else np.nan
+        X[:, cols[lines]] = x
+        status[:, cols[lines]] = st
+        n_iter[:, cols[lines]] = res.n_iter.T
         ends_a[cols[lines[died]]] = end[died]
         ends_x[cols[lines[died]]] = end_x[died]
     return X, status, n_iter, (ends_a, ends_x)
+
+
+#: Below this T the exact RS lines are traced in the low-T model and polished
+#: (:func:`_rs_lines`).
+RS_SEED_T = 1e-3
+
+
+def _polish_rs(x: np.ndarray, st: np.ndarray, alpha: np.ndarray, T: np.ndarray):
+    """Newton in the exact RS model from low-T solutions ``x`` (nA, nT, 3) in (m, C, p);
+    returns them in (m, q, p) with the status (NO_SOLUTION where none was given)."""
+    out = np.full(x.shape, np.nan)
+    status = st.copy()
+    i, j = np.nonzero(st == CONVERGED)
+    if i.size:
+        y = x[i, j].copy()
+        y[:, 1] = 1.0 - x[i, j, 1] * T[j]
+        r = solve_points(_compiled("RS", "hot"), y, {"alpha": alpha[i], "beta": 1.0 / T[j]},
+                         accept=lambda x, c: x[:, 0] > 1e-6)
+        out[i, j] = np.where(r.converged[:, None], r.x, np.nan)
+        status[i, j] = r.status
+    return out, status
 
 
 def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
@@ -261,17 +369,17 @@ def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str
     nA, nT, _ = X.shape
     out = {k: np.full((nA, nT), np.nan) for k in ("m", "q", "p", "C", "f", "curvature")}
     A, TT = np.meshgrid(alpha, T, indexing="ij")
-    for zero in (True, False):
-        sel = ((TT == 0) if zero else (TT > 0)) & np.isfinite(X[..., 0])
+    for rg in ("zero", "low", "hot"):
+        sel = (_regime(TT) == rg) & np.isfinite(X[..., 0])
         if not sel.any():
             continue
-        cf = _compiled("RS", zero)
+        cf = _compiled("RS", rg)
         x = X[sel]
-        ctrl = {"alpha": A[sel]} if zero else {"alpha": A[sel], "beta": 1.0 / TT[sel]}
+        ctrl = _ctrl(rg, A[sel], TT[sel])
         out["m"][sel] = x[:, 0]
         out["p"][sel] = x[:, 2]
-        if zero:
-            out["C"][sel], out["q"][sel] = x[:, 1], 1.0
+        if rg != "hot":
+            out["C"][sel], out["q"][sel] = x[:, 1], 1.0 - x[:, 1] * TT[sel]
         else:
             out["q"][sel] = x[:, 1]
             out["C"][sel] = (1.0 - x[:, 1]) / TT[sel]
@@ -290,6 +398,8 @@ THETA_GRID = np.linspace(0.98, 0.02, 25)
 EXTEND_SPAN = 3.0
 #: q1 - q0 below which a 1RSB solution has collapsed onto RS.
 COLLAPSE = 1e-9
+#: 1 - q1 below which a 1RSB solution at T >= T_LOW sits on the bound q1 = 1.
+Q1_BOUND = 1e-12
 #: Free-energy gain f_1RSB - f_RS below which 1RSB is not resolved from RS in double
 #: precision (the quadrature and solver tolerances are ~1e-13); such points report the RS
 #: solution with ``rsb = False``.
@@ -302,8 +412,54 @@ def _accept_rsb_t0(x: np.ndarray, c: Any) -> np.ndarray:
 
 
 def _accept_rsb(x: np.ndarray, c: Any) -> np.ndarray:
-    """Retrieval (m > 0) with broken symmetry at T > 0: ``q1 - q0 > COLLAPSE``, ``p1 > p0``."""
-    return (x[:, 0] > 1e-6) & (x[:, 2] - x[:, 1] > COLLAPSE) & (x[:, 4] > x[:, 3])
+    """Retrieval (m > 0) with broken symmetry at T >= T_LOW: ``q1 - q0 > COLLAPSE``,
+    ``p1 > p0``, and q1 not on its bound 1 (``1 - q1 > Q1_BOUND``: Newton can report such
+    points where the Jacobian is singular; a stationary q1 has ``1 - q1 = C T``)."""
+    return ((x[:, 0] > 1e-6) & (x[:, 2] - x[:, 1] > COLLAPSE) & (x[:, 4] > x[:, 3])
+            & (1.0 - x[:, 2] > Q1_BOUND))
+
+
+def _cold_scan(regime: str, m, C, p, alpha, T):
+    """The mu scan of the T = 0 or low-T 1RSB model from the RS solution (m, C, p)."""
+    cf = _compiled("1RSB", regime)
+    n = m.size
+    x0 = np.stack([m, np.full(n, 1 - 1e-3), C, p * (1 - 1e-3), p, np.full(n, MU_GRID[0])], 1)
+    return cf, optimize_parameter(cf, x0, _ctrl(regime, alpha, T), "mu",
+                                  np.broadcast_to(MU_GRID, (n, MU_GRID.size)),
+                                  accept=_accept_rsb_t0)
+
+
+def _cold_rsb(regime, rs, alpha, T, z, out, status, rsb) -> None:
+    """1RSB at the points ``z`` at T = 0 or low T, in (m, q0, C, p0, p1, mu)."""
+    cf0, res = _cold_scan(regime, rs["m"][z], rs["C"][z], rs["p"][z], alpha[z], T[z])
+    x = res.x
+    ok = res.converged
+    ctrl = _ctrl(regime, alpha[z], T[z])
+    if ok.any():
+        f_ok = cf0.f(x[ok], {k: v[ok] for k, v in ctrl.items()})
+        # a gain below the resolution of double precision: report RS (rsb False)
+        unresolved = np.zeros(z.size, dtype=bool)
+        unresolved[ok] = f_ok - rs["f"][z[ok]] < RSB_RESOLUTION
+        ok &= ~unresolved
+        if unresolved.any():
+            u = z[unresolved]
+            out["m"][u], out["q0"][u], out["q1"][u] = rs["m"][u], rs["q"][u], rs["q"][u]
+            out["p0"][u], out["p1"][u], out["C"][u] = rs["p"][u], rs["p"][u], rs["C"][u]
+            out["f"][u] = rs["f"][u]
+            if regime == "low":  # RS at T > 0: theta = 1
+                out["theta"][u], out["mu"][u] = 1.0, 1.0 / T[u]
+            status[u] = CONVERGED
+    for k, v in (("m", x[:, 0]), ("q0", x[:, 1]), ("C", x[:, 2]), ("p0", x[:, 3]),
+                 ("p1", x[:, 4]), ("mu", x[:, 5])):
+        out[k][z[ok]] = v[ok]
+    out["q1"][z[ok]] = 1.0 - x[ok, 2] * T[z[ok]]
+    out["theta"][z[ok]] = x[ok, 5] * T[z[ok]]
+    if ok.any():
+        out["f"][z[ok]] = cf0.f(x[ok], {k: v[ok] for k, v in ctrl.items()})
+    status[z[ok]] = CONVERGED
+    miss = ~ok & ~np.isfinite(out["m"][z])
+    status[z[miss]] = res.status[miss]
+    rsb[z[ok]] = True
 
 
 def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
@@ -318,44 +474,15 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
     status = np.full(n, NO_SOLUTION, dtype=np.int8)
     rsb = np.zeros(n, dtype=bool)
     have = np.isfinite(rs["m"])
-    # T = 0: (m, q0, C, p0, p1, mu)
-    z = np.flatnonzero(have & (T == 0))
-    if z.size:
-        cf0 = _compiled("1RSB", True)
-        m, C, p = rs["m"][z], rs["C"][z], rs["p"][z]
-        x0 = np.stack([m, np.full(z.size, 1 - 1e-3), C, p * (1 - 1e-3), p,
-                       np.full(z.size, MU_GRID[0])], axis=1)
-        res = optimize_parameter(cf0, x0, {"alpha": alpha[z]}, "mu",
-                                 np.broadcast_to(MU_GRID, (z.size, MU_GRID.size)),
-                                 accept=_accept_rsb_t0)
-        x = res.x
-        ok = res.converged
-        if ok.any():
-            f_ok = cf0.f(x[ok], {"alpha": alpha[z[ok]]})
-            # a gain below the resolution of double precision: report RS (rsb False)
-            unresolved = np.zeros(z.size, dtype=bool)
-            unresolved[ok] = f_ok - rs["f"][z[ok]] < RSB_RESOLUTION
-            ok &= ~unresolved
-            if unresolved.any():
-                u = z[unresolved]
-                out["m"][u], out["q0"][u], out["q1"][u] = rs["m"][u], 1.0, 1.0
-                out["p0"][u], out["p1"][u], out["C"][u] = rs["p"][u], rs["p"][u], rs["C"][u]
-                out["f"][u] = rs["f"][u]
-                status[u] = CONVERGED
-        for k, v in (("m", x[:, 0]), ("q0", x[:, 1]), ("C", x[:, 2]), ("p0", x[:, 3]),
-                     ("p1", x[:, 4]), ("mu", x[:, 5])):
-            out[k][z[ok]] = v[ok]
-        out["q1"][z[ok]] = 1.0
-        out["theta"][z[ok]] = 0.0
-        if ok.any():
-            out["f"][z[ok]] = cf0.f(x[ok], {"alpha": alpha[z[ok]]})
-        status[z[ok]] = CONVERGED
-        status[z[~ok & ~np.isfinite(out["m"][z])]] = res.status[~ok & ~np.isfinite(out["m"][z])]
-        rsb[z[ok]] = True
-    # T > 0: (m, q0, q1, p0, p1, theta)
-    w = np.flatnonzero(have & (T > 0))
+    # T = 0 and low T: (m, q0, C, p0, p1, mu)
+    for rg in ("zero", "low"):
+        z = np.flatnonzero(have & (_regime(T) == rg))
+        if z.size:
+            _cold_rsb(rg, rs, alpha, T, z, out, status, rsb)
+    # T >= T_LOW: (m, q0, q1, p0, p1, theta)
+    w = np.flatnonzero(have & (_regime(T) == "hot"))
     if w.size:
-        cf = _compiled("1RSB", False)
+        cf = _compiled("1RSB", "hot")
         b = 1.0 / T[w]
         m, q, p = rs["m"][w], rs["q"][w], rs["p"][w]
         d = 1e-3 * (1.0 - q)
@@ -363,7 +490,7 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
         res = optimize_parameter(cf, x0, {"alpha": alpha[w], "beta": b}, "theta",
                                  np.broadcast_to(THETA_GRID, (w.size, THETA_GRID.size)),
                                  accept=_accept_rsb)
-        x = res.x
+        x = res.x.copy()
         broken = res.converged & (x[:, 2] - x[:, 1] > COLLAPSE)
         if broken.any():
             f_b = cf.f(x[broken], {"alpha": alpha[w[broken]], "beta": b[broken]})
@@ -471,8 +598,8 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
     return _finalize(xr.Dataset(data, coords=coords), "1RSB")
 
 
-def _x_rsb(out: dict[str, np.ndarray], sel: np.ndarray, zero: bool) -> np.ndarray:
-    if zero:
+def _x_rsb(out: dict[str, np.ndarray], sel: np.ndarray, regime: str) -> np.ndarray:
+    if regime != "hot":
         cols = ("m", "q0", "C", "p0", "p1", "mu")
     else:
         cols = ("m", "q0", "q1", "p0", "p1", "theta")
@@ -481,24 +608,22 @@ def _x_rsb(out: dict[str, np.ndarray], sel: np.ndarray, zero: bool) -> np.ndarra
 
 def _rsb_curvature(out, A, TT) -> np.ndarray:
     curv = np.full(A.shape, np.nan)
-    for zero in (True, False):
-        sel = ((TT == 0) if zero else (TT > 0)) & np.isfinite(out["m"])
-        if zero:
-            sel &= np.isfinite(out["mu"])
-        else:
-            sel &= out["theta"] < 1.0
+    regime = _regime(TT)
+    for rg in ("zero", "low", "hot"):
+        sel = (regime == rg) & np.isfinite(out["m"])
+        sel &= np.isfinite(out["mu"]) if rg == "zero" else out["theta"] < 1.0
         if not sel.any():
             continue
-        cf = _compiled("1RSB", zero)
-        ctrl = {"alpha": A[sel]} if zero else {"alpha": A[sel], "beta": 1.0 / TT[sel]}
-        curv[sel] = cf.stability(_x_rsb(out, sel, zero), ctrl)["curvature"]
+        cf = _compiled("1RSB", rg)
+        curv[sel] = cf.stability(_x_rsb(out, sel, rg), _ctrl(rg, A[sel], TT[sel]))["curvature"]
     # where 1RSB is RS (theta = 1), the RS curvature applies: recompute with the RS model
-    rsb_rs = (TT > 0) & (out["theta"] == 1.0) & np.isfinite(out["m"])
-    if rsb_rs.any():
-        cf = _compiled("RS", False)
-        x = np.stack([out["m"][rsb_rs], out["q0"][rsb_rs], out["p0"][rsb_rs]], axis=1)
-        curv[rsb_rs] = cf.stability(x, {"alpha": A[rsb_rs], "beta": 1.0 / TT[rsb_rs]})[
-            "curvature"]
+    for rg in ("low", "hot"):
+        sel = (regime == rg) & (out["theta"] == 1.0) & np.isfinite(out["m"])
+        if sel.any():
+            x = np.stack([out["m"][sel], out["C" if rg == "low" else "q0"][sel],
+                          out["p0"][sel]], axis=1)
+            curv[sel] = _compiled("RS", rg).stability(x, _ctrl(rg, A[sel], TT[sel]))[
+                "curvature"]
     return curv
 
 
@@ -539,41 +664,42 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
     # the RS solution EXTEND_BACK steps below the end (one RS continuation back)
     start_a = back_a[cols]
     start_x = np.full((cols.size, 3), np.nan)
-    for zero in (True, False):
-        sel = np.flatnonzero((t[cols] == 0) if zero else (t[cols] > 0))
+    for rg in ("zero", "low", "hot"):
+        sel = np.flatnonzero(_regime(t[cols]) == rg)
         if sel.size == 0:
             continue
-        back = continuation(_compiled("RS", zero), ends_x[cols[sel]],
+        other = {k: v for k, v in _ctrl(rg, None, t[cols[sel]]).items() if k != "alpha"}
+        back = continuation(_compiled("RS", rg), ends_x[cols[sel]],
                             np.stack([ends_a[cols[sel]], start_a[sel]], axis=1), "alpha",
-                            {} if zero else {"beta": 1.0 / t[cols[sel]]},
-                            accept=lambda x, c: x[:, 0] > 1e-6)
+                            other, accept=lambda x, c: x[:, 0] > 1e-6)
         start_x[sel] = back.x[:, 1]
     Xe = np.full((cols.size, cols.size, 3), np.nan)  # each start at its own T: the diagonal
     Xe[np.arange(cols.size), np.arange(cols.size)] = start_x
     rs_start = _rs_observables(Xe, start_a, t[cols])
     diag = {k: np.diagonal(v).copy() for k, v in rs_start.items()}
     e_out, _, e_rsb = _rsb_from_rs(diag, start_a, t[cols])
-    for zero in (True, False):
-        keep = np.flatnonzero(e_rsb & ((t[cols] == 0) if zero else (t[cols] > 0)))
+    for rg in ("zero", "low", "hot"):
+        keep = np.flatnonzero(e_rsb & (_regime(t[cols]) == rg))
         if keep.size == 0:
             continue
-        x_start = _x_rsb(e_out, np.ones(cols.size, dtype=bool), zero)[keep]
-        _follow_rsb(out, status, rsb, a, t, need, cols[keep], x_start, start_a[keep], zero)
+        x_start = _x_rsb(e_out, np.ones(cols.size, dtype=bool), rg)[keep]
+        _follow_rsb(out, status, rsb, a, t, need, cols[keep], x_start, start_a[keep], rg)
 
 
-def _rsb_step(cf, x, alpha, beta, zero):  # noqa: ANN001, ANN202
+def _rsb_step(cf, x, alpha, beta, regime):  # noqa: ANN001, ANN202
     """One step of the 1RSB continuation: the Parisi parameter scanned up and down from its
     previous value (two rows a line), warm-started there, so that the branch followed is the
     one continued from (the unstable 1RSB branch below the fold is reached from far-away
     scan values). Returns the new solutions and which lines converged, and their status."""
-    par, accept = ("mu", _accept_rsb_t0) if zero else ("theta", _accept_rsb)
+    hot = regime == "hot"
+    par, accept = ("theta", _accept_rsb) if hot else ("mu", _accept_rsb_t0)
     span = np.stack([np.geomspace(1.0, EXTEND_SPAN, 9), np.geomspace(1.0, 1 / EXTEND_SPAN, 9)])
     n = x.shape[0]
     ctrl = {"alpha": np.repeat(alpha, 2)}
-    if not zero:
+    if regime != "zero":
         ctrl["beta"] = np.repeat(beta, 2)
     grid = (x[:, 5][:, None, None] * span[None]).reshape(2 * n, -1)
-    if not zero:
+    if hot:
         grid = np.minimum(grid, 1.0 - 1e-9)
     res = optimize_parameter(cf, np.repeat(x, 2, axis=0), ctrl, par, grid, accept=accept)
     conv = res.converged.reshape(n, 2)
@@ -588,13 +714,14 @@ def _rsb_step(cf, x, alpha, beta, zero):  # noqa: ANN001, ANN202
     return new, ok, failed
 
 
-def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, zero) -> None:
+def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, regime) -> None:
     """The 1RSB lines of :func:`_extend_beyond_rs`: per column, from its end ``a_end``
     along the fixed loads ``a_end + k EXTEND_STEP`` until the branch ends, then each point
     from the largest of those loads below it (one step)."""
-    cf = _compiled("1RSB", zero)
-    names = ("m", "q0", "C", "p0", "p1", "mu") if zero else ("m", "q0", "q1", "p0", "p1", "theta")
-    beta = None if zero else 1.0 / t[cols]
+    cf = _compiled("1RSB", regime)
+    hot = regime == "hot"
+    names = ("m", "q0", "q1", "p0", "p1", "theta") if hot else ("m", "q0", "C", "p0", "p1", "mu")
+    beta = None if regime == "zero" else 1.0 / t[cols]
     top = np.array([a[need[:, c]].max() for c in cols])
     K = int(np.ceil(((top - a_end) / EXTEND_STEP).max()))
     ref = np.full((cols.size, K + 1, x_end.shape[1]), np.nan)
@@ -607,7 +734,7 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, zero) -> None:
         if act.size == 0:
             break
         new, ok, failed = _rsb_step(cf, ref[act, k - 1], a_end[act] + k * EXTEND_STEP,
-                                    None if zero else beta[act], zero)
+                                    None if beta is None else beta[act], regime)
         ref[act[ok], k] = new[ok]
         last[act[ok]] = k
         fail[act[~ok]] = failed[~ok]
@@ -622,20 +749,19 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, zero) -> None:
     pi, li, k0 = pi[reach], li[reach], k0[reach]
     if pi.size == 0:
         return
-    x, ok, failed = _rsb_step(cf, ref[li, k0], a[pi], None if zero else beta[li], zero)
+    x, ok, failed = _rsb_step(cf, ref[li, k0], a[pi], None if beta is None else beta[li],
+                              regime)
     lost = (~ok) & (status[pi, cols[li]] != CONVERGED)
     status[pi[lost], cols[li[lost]]] = failed[lost]
     i, j, x = pi[ok], cols[li[ok]], x[ok]
     for nm, v in zip(names, x.T, strict=True):
         out[nm][i, j] = v
-    ctrl = {"alpha": a[i]}
-    if zero:
-        out["q1"][i, j], out["theta"][i, j] = 1.0, 0.0
-    else:
+    if hot:
         out["mu"][i, j] = x[:, 5] / t[j]
         out["C"][i, j] = (1.0 - x[:, 2]) / t[j]
-        ctrl["beta"] = 1.0 / t[j]
-    out["f"][i, j] = cf.f(x, ctrl)
+    else:
+        out["q1"][i, j], out["theta"][i, j] = 1.0 - x[:, 2] * t[j], x[:, 5] * t[j]
+    out["f"][i, j] = cf.f(x, _ctrl(regime, a[i], t[j]))
     status[i, j] = CONVERGED
     rsb[i, j] = True
 
@@ -663,15 +789,16 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     a_rs = float(rs.capacity(np.array([Tv]))["alpha_c"][0])
     a_s = 0.995 * a_rs
     ds = solve(a_s, Tv, ansatz=ansatz).isel(alpha=0, T=0, branch=0)
-    zero = Tv == 0
-    cf = _compiled(ansatz, zero)
+    rg = str(_regime(Tv))
+    cold = rg != "hot"  # the T = 0 variables
+    cf = _compiled(ansatz, rg)
     if ansatz == "RS":
-        names = ("m", "C", "p") if zero else ("m", "q", "p")
+        names = ("m", "C", "p") if cold else ("m", "q", "p")
     else:
-        names = ("m", "q0", "C", "p0", "p1", "mu") if zero else (
+        names = ("m", "q0", "C", "p0", "p1", "mu") if cold else (
             "m", "q0", "q1", "p0", "p1", "theta")
     x0 = np.array([[float(ds[k]) for k in names]])
-    other = {} if zero else {"beta": np.array([1.0 / Tv])}
+    other = {k: np.array([v]) for k, v in _ctrl(rg, 0.0, Tv).items() if k != "alpha"}
     m_s = x0[0, 0]
     # the fold lies at smaller m than the stable solution below alpha_c
     res = fold(cf, x0, "alpha", "m", (np.array([m_s - 0.08]), np.array([m_s])), other,

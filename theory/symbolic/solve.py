@@ -79,7 +79,8 @@ def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
         with np.errstate(all="ignore"):
             Jf = np.where(fin[:, None, None], J, np.eye(J.shape[-1]))
             cond = np.linalg.cond(Jf)
-            ok = fin & np.isfinite(cond)
+            # an SVD condition number can be finite where LU meets an exact zero pivot
+            ok = fin & np.isfinite(cond) & (np.abs(np.linalg.det(Jf)) > 0)
             dx = np.full(F.shape, np.inf)
             if ok.any():
                 dx[ok] = -np.linalg.solve(Jf[ok], F[ok][..., None])[..., 0]
