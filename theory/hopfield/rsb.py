@@ -563,6 +563,12 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
     ``df/dtheta`` is refined; where no RSB solution exists (above the AT line) the 1RSB
     solution is the RS one with ``theta = 1`` and ``rsb = False``.  Between the RS and 1RSB
     critical loads (where only 1RSB retrieval exists) the 1RSB solution is continued in alpha.
+    Below ``T_LOW = 1e-6`` the low-T models (exact to O(T^2)) are solved in the T = 0
+    variables, so T down to 1e-300 joins T = 0.
+
+    Known gap: between ``T_LOW`` and about 3e-3 the theta scan from 1 down can run into
+    q1 = 1 and miss the root (theta ~ mu(0) T): such points report the RS solution with
+    ``rsb = False`` (e.g. alpha = 0.12, T = 1e-4; the 1RSB gain there is about 1e-7).
     """
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     a, t = _controls(alpha, T)
