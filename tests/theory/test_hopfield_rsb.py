@@ -20,12 +20,12 @@ ALPHA_C_RS = 0.13790556649  # theory.hopfield, AGS 1987 (RS, T = 0)
 
 @pytest.fixture(scope="module")
 def cf_rs():
-    return H._compiled("RS", False)
+    return H._compiled("RS", "hot")
 
 
 @pytest.fixture(scope="module")
 def cf_rsb():
-    return H._compiled("1RSB", False)
+    return H._compiled("1RSB", "hot")
 
 
 def test_rs_on_engine_equals_hand_written_solver():

@@ -237,10 +237,8 @@ def _ctrl(regime: str, alpha: Any, T: Any) -> dict[str, Any]:
 
 
 @cache
-def _compiled(ansatz: str, regime: str | bool) -> CompiledFreeEnergy:
-    """The compiled model of ``ansatz`` in ``regime`` ('zero', 'low', 'hot'; True and False
-    stand for 'zero' and 'hot')."""
-    regime = {True: "zero", False: "hot"}.get(regime, regime)
+def _compiled(ansatz: str, regime: str) -> CompiledFreeEnergy:
+    """The compiled model of ``ansatz`` in ``regime`` ('zero', 'low' or 'hot')."""
     if regime == "low":
         return (rs_low_temperature() if ansatz == "RS" else rsb_low_temperature()).compile()
     model = rs_free_energy() if ansatz == "RS" else rsb_free_energy()
@@ -316,8 +314,8 @@ def _rs_lines(alpha: np.ndarray, T: np.ndarray):
         if rg != "hot":  # (m, C, p)
             x0 = np.stack([np.ones(cols.size), np.full(cols.size, 1e-12), np.ones(cols.size)], 1)
         else:
-            q0 = _curie_weiss_m(t) ** 2
-            x0 = np.stack([_curie_weiss_m(t), q0, q0 / (1.0 - (1.0 - q0) / t) ** 2], axis=1)
+            m0 = _curie_weiss_m(t)
+            x0 = np.stack([m0, m0**2, m0**2 / (1.0 - (1.0 - m0**2) / t) ** 2], axis=1)
         start = solve_points(cf, x0, {"alpha": start_a, **other}, accept=accept)
         lines = np.flatnonzero(start.converged)
         if lines.size == 0:
