@@ -417,27 +417,25 @@ def _accept_rsb(x: np.ndarray, c: Any) -> np.ndarray:
             & (1.0 - x[:, 2] > Q1_BOUND))
 
 
-def _cold_scan(regime: str, m, C, p, alpha, T):
-    """The mu scan of the T = 0 or low-T 1RSB model from the RS solution (m, C, p)."""
-    cf = _compiled("1RSB", regime)
-    n = m.size
-    x0 = np.stack([m, np.full(n, 1 - 1e-3), C, p * (1 - 1e-3), p, np.full(n, MU_GRID[0])], 1)
-    return cf, optimize_parameter(cf, x0, _ctrl(regime, alpha, T), "mu",
-                                  np.broadcast_to(MU_GRID, (n, MU_GRID.size)),
-                                  accept=_accept_rsb_t0)
-
-
 def _cold_rsb(regime, rs, alpha, T, z, out, status, rsb) -> None:
-    """1RSB at the points ``z`` at T = 0 or low T, in (m, q0, C, p0, p1, mu)."""
-    cf0, res = _cold_scan(regime, rs["m"][z], rs["C"][z], rs["p"][z], alpha[z], T[z])
+    """1RSB at the points ``z`` at T = 0 or low T, in (m, q0, C, p0, p1, mu): the mu scan
+    from the RS solution (m, C, p)."""
+    cf0 = _compiled("1RSB", regime)
+    m, C, p = rs["m"][z], rs["C"][z], rs["p"][z]
+    x0 = np.stack([m, np.full(z.size, 1 - 1e-3), C, p * (1 - 1e-3), p,
+                   np.full(z.size, MU_GRID[0])], 1)
+    ctrl = _ctrl(regime, alpha[z], T[z])
+    res = optimize_parameter(cf0, x0, ctrl, "mu",
+                             np.broadcast_to(MU_GRID, (z.size, MU_GRID.size)),
+                             accept=_accept_rsb_t0)
     x = res.x
     ok = res.converged
-    ctrl = _ctrl(regime, alpha[z], T[z])
+    f = np.full(z.size, np.nan)
     if ok.any():
-        f_ok = cf0.f(x[ok], {k: v[ok] for k, v in ctrl.items()})
+        f[ok] = cf0.f(x[ok], {k: v[ok] for k, v in ctrl.items()})
         # a gain below the resolution of double precision: report RS (rsb False)
         unresolved = np.zeros(z.size, dtype=bool)
-        unresolved[ok] = f_ok - rs["f"][z[ok]] < RSB_RESOLUTION
+        unresolved[ok] = f[ok] - rs["f"][z[ok]] < RSB_RESOLUTION
         ok &= ~unresolved
         if unresolved.any():
             u = z[unresolved]
@@ -452,8 +450,7 @@ def _cold_rsb(regime, rs, alpha, T, z, out, status, rsb) -> None:
         out[k][z[ok]] = v[ok]
     out["q1"][z[ok]] = 1.0 - x[ok, 2] * T[z[ok]]
     out["theta"][z[ok]] = x[ok, 5] * T[z[ok]]
-    if ok.any():
-        out["f"][z[ok]] = cf0.f(x[ok], {k: v[ok] for k, v in ctrl.items()})
+    out["f"][z[ok]] = f[ok]
     status[z[ok]] = CONVERGED
     miss = ~ok & ~np.isfinite(out["m"][z])
     status[z[miss]] = res.status[miss]
@@ -488,7 +485,7 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
         res = optimize_parameter(cf, x0, {"alpha": alpha[w], "beta": b}, "theta",
                                  np.broadcast_to(THETA_GRID, (w.size, THETA_GRID.size)),
                                  accept=_accept_rsb)
-        x = res.x.copy()
+        x = res.x
         broken = res.converged & (x[:, 2] - x[:, 1] > COLLAPSE)
         if broken.any():
             f_b = cf.f(x[broken], {"alpha": alpha[w[broken]], "beta": b[broken]})
