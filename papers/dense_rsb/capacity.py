@@ -26,6 +26,7 @@ import xarray as xr
 from assoc.dataset import finalize
 from assoc.errors import NotConvergedError
 from assoc.models import DenseHebbian
+from assoc.progress import progress
 from theory import dense
 
 from .._cli import figure_parser, write_netcdf
@@ -48,7 +49,7 @@ def compute(Ps=PS, rsb: bool | tuple[int, ...] = True) -> xr.Dataset:
                                             "T_M0", "T_c0", "alpha_sn", "alpha_gm_rs",
                                             "alpha_gm_rsb")}
     conv = {k: np.zeros(n, bool) for k in ("converged_rs", "converged_rsb")}
-    for i, P in enumerate(Ps):
+    for i, P in progress(list(enumerate(Ps)), desc="dense capacity", unit="P"):
         ds = dense.critical_point(P, 0.0, "RS")
         data["alpha_c_rs"][i], data["m_c_rs"][i] = float(ds.alpha_c), float(ds.m)
         conv["converged_rs"][i] = bool(ds.converged)

@@ -23,6 +23,11 @@ the symbolic engine (:mod:`theory.symbolic`).  The RS equations are
 ``m = E tanh(beta(s(m) + sqrt(xi'(q)) z))``, ``q = E tanh^2(...)``; at T = 0
 ``m = erf(m^(P-1) / sqrt(2 alpha (P-1)!))``.
 
+k-step RSB (:func:`theory.dense.models.krsb`, from :mod:`theory.symbolic.parisi`) adds
+``sum_j (beta theta_j/2)[q_j xi'(q_j) - ...]`` and nests the spin term once more per step;
+``critical_point(P, 0, "2RSB")`` locates the T = 0 2RSB fold (P = 3: 0.1547319512, +0.65 %
+over 1RSB; ``benchmarks/dense_capacity_2rsb.py``).
+
 Branches: ``retrieval`` (m > 0), ``spin_glass`` (m = 0, q > 0; 1RSB: q0 = 0 < q1) and
 ``paramagnet`` (m = q = 0, ``f = -beta alpha/(2 P!) - T ln 2``; it does not exist at T = 0,
 where its entropy is negative and f diverges).  The spin-glass branches depend on alpha and T

@@ -49,13 +49,15 @@ M_MIN = 1e-3
 
 _KINDS = {"rs": dm.rs, "rslow": dm.rs_low_temperature, "rsb": dm.rsb,
           "rsblow": dm.rsb_low_temperature, "rs0": dm.rs_zero, "rsb0": dm.rsb_zero,
-          "cw": dm.curie_weiss, "cw0": dm.curie_weiss_zero}
+          "cw": dm.curie_weiss, "cw0": dm.curie_weiss_zero,
+          "2rsb0": lambda P: dm.krsb_zero(P, 2)}
 
 
 @cache
 def compiled(P: int, kind: str) -> CompiledFreeEnergy:
-    """Compiled free energy ``kind`` in {rs, rslow, rsb, rsblow, rs0, rsb0, cw, cw0} (cached
-    per process; rslow and rsblow: RS and 1RSB at low T, with ``q(1) = 1 - C T``)."""
+    """Compiled free energy ``kind`` in {rs, rslow, rsb, rsblow, rs0, rsb0, 2rsb0, cw, cw0}
+    (cached per process; rslow and rsblow: RS and 1RSB at low T, with ``q(1) = 1 - C T``;
+    2rsb0: 2RSB at T = 0)."""
     return _KINDS[kind](P).compile()
 
 

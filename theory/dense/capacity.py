@@ -13,9 +13,9 @@ from assoc.errors import NotConvergedError
 from assoc.validation import check_choice, check_real
 
 from .._numerics.solver import NO_SOLUTION
-from ..symbolic.solve import fold
+from ..symbolic.solve import fold, solve_points
 from . import branches as br
-from .common import ANSATZE, _check_P, _finalize
+from .common import ANSATZE, CAPACITY_ANSATZE, _check_P, _finalize
 from .phases import solve
 
 
@@ -32,11 +32,25 @@ def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
     alpha, and ``alpha(m)`` is maximised (``d alpha/dm = 0`` to 1e-11 in m).  The seed is
     the last converged point of a scan over ``alpha = geomspace(1e-3, 1, 80) / (P-1)!``.
 
-    Returns a Dataset with ``alpha_c``, ``alpha_c_error``, ``m`` and ``converged``.
+    ``ansatz='2RSB'`` (T = 0 only): the fold of :func:`theory.dense.models.krsb_zero` at
+    k = 2, in (m, q0, q1, nu1, nu2), seeded at the 1RSB fold load by ``SEED_2RSB``.
+
+    Returns a Dataset with ``alpha_c``, ``alpha_c_error``, ``converged`` and the order
+    parameters at the fold (the fold model's variables, e.g. ``m``, ``q0``, ``nu``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ansatz, or T > 0 with ``ansatz='2RSB'``.
     """
     P = _check_P(P)
-    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    ansatz = check_choice("ansatz", ansatz, CAPACITY_ANSATZE)
     Tv = float(check_real("T", T, low=0.0))
+    if ansatz == "2RSB":
+        if Tv != 0.0:
+            raise ValueError(f"T must be 0 for ansatz='2RSB' (got {Tv}): the 2RSB capacity is "
+                             "computed at T = 0 only")
+        return _critical_point_2rsb(P)
     scan = _sn_scale(P) * np.geomspace(1e-3, 1.0, 80)
     rg = str(br.regime_of(Tv))
     rs = br.retrieval_rs(P, scan, np.array([Tv]))
@@ -73,17 +87,64 @@ def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
     m_s = x0[0, 0]
     res = fold(cf, x0, "alpha", "m", (np.array([max(m_s - 0.3, 0.05)]), np.array([m_s])),
                other, c_guess=np.array([scan[i]]), n_scan=16)
+    return _fold_dataset(res, cf, P, Tv, ansatz)
+
+
+def _fold_dataset(res, cf, P: int, T: float, ansatz: str) -> xr.Dataset:  # noqa: ANN001
     data = {"alpha_c": ((), float(res.value[0])), "alpha_c_error": ((), float(res.error[0])),
-            "converged": ((), bool(res.converged[0])), "m": ((), float(res.x[0, 0]))}
-    ds = xr.Dataset(data, coords={"T": Tv})
+            "converged": ((), bool(res.converged[0]))}
+    for k, v in enumerate(cf.model.order_parameters):
+        data[v.name] = ((), float(res.x[0, k]))
+    ds = xr.Dataset(data, coords={"T": T})
     ds["T"].attrs.update(long_name="temperature", units="1")
     return _finalize(ds, P, ansatz, fold_model=cf.model.name)
+
+
+#: Seeds of the 2RSB retrieval from the 1RSB fold (m, q0, nu) at its load: the second step
+#: opens near q = 1 and the first moves q0 down (``benchmarks/dense_2rsb_independent.py``
+#: at P = 3..5: ``q0' = q0 - 0.08 (1 - q0)``, ``1 - q1 = 0.16 (1 - q0)``, ``nu1 = 0.85 nu``,
+#: ``nu2 = 2.1 nu``), with m at the 1RSB fold value plus each of ``dm``; Newton from them
+#: lands on either branch, and the stable one (the largest m) is kept.
+SEED_2RSB = {"dq0": 0.08, "gap1": 0.16, "nu1": 0.85, "nu2": 2.1, "dm": (0.0, 0.015, 0.03)}
+#: Tolerance in m of the 2RSB fold (alpha is quadratic in m there: its error is ~1e-15).
+VTOL_2RSB = 1e-8
+
+
+def _critical_point_2rsb(P: int) -> xr.Dataset:
+    """The T = 0 2RSB fold (:func:`critical_point`), seeded from the 1RSB one."""
+    one = critical_point(P, 0.0, "1RSB")
+    if not bool(one["converged"]):
+        raise NotConvergedError(f"the 1RSB fold that seeds 2RSB did not converge at P = {P}",
+                                status=None)
+    a1, m1, q0, nu = (float(one[k]) for k in ("alpha_c", "m", "q0", "nu"))
+    s = SEED_2RSB
+    cf = br.compiled(P, "2rsb0")
+    x0 = np.array([[min(m1 + dm, 1.0), q0 - s["dq0"] * (1 - q0), 1 - s["gap1"] * (1 - q0),
+                    s["nu1"] * nu, s["nu2"] * nu] for dm in s["dm"]])
+
+    def broken(x, c):  # noqa: ANN001, ANN202 - a genuine 2RSB retrieval
+        return ((x[:, 0] > 0.5 * m1) & (x[:, 2] - x[:, 1] > br.COLLAPSE)
+                & (1 - x[:, 2] > br.COLLAPSE) & (x[:, 4] > x[:, 3] * (1 + 1e-6)))
+
+    seeds = solve_points(cf, x0, {"alpha": np.full(len(x0), a1)}, accept=broken,
+                         fallback=False)
+    if not seeds.converged.any():
+        raise NotConvergedError(f"no 2RSB retrieval found at the 1RSB fold, P = {P}",
+                                status=int(seeds.status[0]))
+    best = np.flatnonzero(seeds.converged)[np.argmax(seeds.x[seeds.converged, 0])]
+    seed = seeds.x[best:best + 1]
+    m_s = seed[0, 0]
+    res = fold(cf, seed, "alpha", "m", (np.array([max(m_s - 0.15, 0.05)]), np.array([m_s])),
+               {}, c_guess=np.array([a1]), n_scan=8, vtol=VTOL_2RSB)
+    return _fold_dataset(res, cf, P, 0.0, "2RSB")
 
 
 def critical_capacity(P: int, T: float = 0.0, ansatz: str = "RS") -> float:
     """Critical load ``alpha_c(T)`` (library convention) of the retrieval branch.
 
-    See :func:`critical_point`.  At T = 0 the RS value solves
+    See :func:`critical_point`; ``ansatz='2RSB'`` is available at T = 0 (seeded by the 1RSB
+    fold; P = 3: 0.1547319512, equal to ``benchmarks/dense_2rsb_independent.py`` to 10
+    digits; about 3 minutes per P on 2 cores).  At T = 0 the RS value solves
     ``max_y erf(y)^(2P-2) / (2 (P-1)! y^2)`` (tests); the 1RSB value is larger by 22 % at
     P = 3, falling to 9 % at P = 10 (``python -m papers dense-capacity``; checked against an
     independent derivation, ``benchmarks/dense_1rsb_independent.py``; docs/dense.md).

@@ -15,6 +15,8 @@ from assoc.validation import check_real
 from .._numerics.solver import annotate
 
 ANSATZE = ("RS", "1RSB")
+#: Ansatze of the critical capacity (2RSB at T = 0).
+CAPACITY_ANSATZE = ("RS", "1RSB", "2RSB")
 
 
 BRANCHES = ("retrieval", "spin_glass", "paramagnet")
@@ -31,6 +33,13 @@ _EXTRA = {
     "q1": ("1RSB overlap within a state", "1"),
     "theta": ("Parisi parameter (block size)", "1"),
     "mu": ("theta/T, finite at T = 0", "1"),
+    "nu": ("mu/(P-1)!, the T = 0 Parisi parameter in units of the fields", "1"),
+    "C": ("beta (1 - q1), finite at T = 0", "1"),
+    "q2": ("2RSB overlap within the innermost blocks", "1"),
+    "theta1": ("2RSB outer Parisi parameter", "1"),
+    "theta2": ("2RSB inner Parisi parameter", "1"),
+    "nu1": ("2RSB outer Parisi parameter mu1/(P-1)! at T = 0 (mu1 = theta1/T)", "1"),
+    "nu2": ("2RSB inner Parisi parameter mu2/(P-1)! at T = 0 (mu2 = theta2/T)", "1"),
     "rsb": ("replica symmetry is broken (q1 > q0) at this point", "1"),
     "curvature": ("d2 f_eff / dm2 with the other order parameters at their saddle", "1"),
     "stable_rs": ("locally stable within RS (longitudinal conditions)", "1"),

@@ -62,9 +62,10 @@ import sympy as sp
 from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, rabs, zero_temperature_limit
 from ..symbolic.limits import LimitError
+from ..symbolic.parisi import field, nested_average, parameter_names, symbol
 
 __all__ = ["SYMBOLS", "xi", "rs", "rs_low_temperature", "rsb", "rsb_low_temperature", "rs_zero",
-           "rsb_zero", "curie_weiss", "curie_weiss_zero"]
+           "rsb_zero", "krsb", "krsb_zero", "parisi_names", "curie_weiss", "curie_weiss_zero"]
 
 _r = dict(real=True)
 _nn = dict(nonnegative=True)
@@ -109,16 +110,44 @@ def _rs_f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
             - E(sp.log(2 * sp.cosh(b * h)), z) / b)
 
 
+def parisi_names(k: int) -> dict[str, tuple[str, ...]]:
+    """Names of the k-step order parameters: ``q`` (q0..qk), ``theta``, ``mu`` and ``nu``
+    (:func:`theory.symbolic.parisi.parameter_names`)."""
+    return parameter_names(k, ("q", "theta", "mu", "nu"))
+
+
+def _symbol(name: str) -> sp.Symbol:
+    return symbol(SYMBOLS, name)
+
+
+def _krsb_f(P: int, k: int, qk_field: sp.Expr | None = None) -> sp.Expr:
+    """The k-step Parisi free energy (module docstring; k = 1 is the 1RSB form)::
+
+        f = (P-1) m^P/P! - (beta/2) [xi(1) - xi(q_k) - (1-q_k) xi'(q_k)]
+            + sum_j (beta theta_j/2) [q_j xi'(q_j) - q_(j-1) xi'(q_(j-1)) - xi(q_j) + xi(q_(j-1))]
+            - (1/(beta theta_1)) E_z0 ln Y_1    (:func:`theory.symbolic.parisi.nested_average`)
+
+    with ``h = s(m) + sum_j sqrt(xi'(q_j) - xi'(q_(j-1))) z_j``; ``qk_field`` replaces q_k in
+    the field (the T = 0 device of the module notes).
+    """
+    nm = parisi_names(k)
+    m, b = SYMBOLS["m"], SYMBOLS["beta"]
+    q = [_symbol(v) for v in nm["q"]]
+    th = [_symbol(v) for v in nm["theta"]]
+    zs = [_symbol(f"z{j}") for j in range(k + 1)]
+    qf = [*q[:k], q[k] if qk_field is None else qk_field]
+    h = field(_signal(P), [xi(P, qf[0], 1), *(xi(P, qf[j], 1) - xi(P, qf[j - 1], 1)
+                                             for j in range(1, k + 1))], zs)
+    f = ((P - 1) * m**P / sp.factorial(P)
+         - b / 2 * (xi(P, 1) - xi(P, q[k]) - (1 - q[k]) * xi(P, q[k], 1)))
+    for j in range(1, k + 1):
+        f += b * th[j - 1] / 2 * (q[j] * xi(P, q[j], 1) - q[j - 1] * xi(P, q[j - 1], 1)
+                                  - xi(P, q[j]) + xi(P, q[j - 1]))
+    return f + nested_average(h, b, th, zs)
+
+
 def _rsb_f(P: int, q1_field: sp.Expr | None = None) -> sp.Expr:
-    s = SYMBOLS
-    m, q0, q1, th, b, z0, z1 = (s[k] for k in ("m", "q0", "q1", "theta", "beta", "z0", "z1"))
-    qf = q1 if q1_field is None else q1_field
-    h = _signal(P) + sp.sqrt(xi(P, q0, 1)) * z0 + sp.sqrt(xi(P, qf, 1) - xi(P, q0, 1)) * z1
-    inner = E((2 * sp.cosh(b * h)) ** th, z1)
-    return ((P - 1) * m**P / sp.factorial(P)
-            - b / 2 * (xi(P, 1) - xi(P, q1) - (1 - q1) * xi(P, q1, 1))
-            + b * th / 2 * (q1 * xi(P, q1, 1) - q0 * xi(P, q0, 1) - xi(P, q1) + xi(P, q0))
-            - E(sp.log(inner), z0) / (b * th))
+    return _krsb_f(P, 1, q1_field)
 
 
 @cache
@@ -168,14 +197,22 @@ def rs_low_temperature(P: int) -> ReplicaFreeEnergy:
 
 
 @cache
-def rsb(P: int) -> ReplicaFreeEnergy:
-    """1RSB free energy in (m, q0, q1, theta), controls (alpha, beta)."""
-    s = SYMBOLS
-    m, q0, q1, th = s["m"], s["q0"], s["q1"], s["theta"]
+def krsb(P: int, k: int) -> ReplicaFreeEnergy:
+    """k-step RSB free energy in (m, q0..qk, theta_1..theta_k), controls (alpha, beta)."""
+    nm = parisi_names(k)
+    q = [_symbol(v) for v in nm["q"]]
+    th = [_symbol(v) for v in nm["theta"]]
+    cons = (*(q[j] - q[j - 1] for j in range(k, 0, -1)),
+            *(SYMBOLS["beta"] * (th[j] - th[j - 1]) for j in range(k - 1, 0, -1)))
     return ReplicaFreeEnergy(
-        _rsb_f(P), (m, q0, q1, th), (s["alpha"], s["beta"]), beta=s["beta"],
-        bounds={q0: (0.0, 1.0), q1: (0.0, 1.0), th: (0.0, 1.0)},
-        constraints=(q1 - q0,), minimize=(m,), name=f"dense P={P} 1RSB")
+        _krsb_f(P, k), (SYMBOLS["m"], *q, *th), (SYMBOLS["alpha"], SYMBOLS["beta"]),
+        beta=SYMBOLS["beta"], bounds={v: (0.0, 1.0) for v in (*q, *th)}, constraints=cons,
+        minimize=(SYMBOLS["m"],), name=f"dense P={P} {k}RSB")
+
+
+def rsb(P: int) -> ReplicaFreeEnergy:
+    """1RSB free energy in (m, q0, q1, theta), controls (alpha, beta) (:func:`krsb`, k = 1)."""
+    return krsb(P, 1)
 
 
 @cache
@@ -232,21 +269,38 @@ def rs_zero(P: int) -> ReplicaFreeEnergy:
 
 
 @cache
-def rsb_zero(P: int) -> ReplicaFreeEnergy:
-    """T = 0 1RSB free energy in (m, q0, nu), control alpha (``theta = mu/beta``).
+def krsb_zero(P: int, k: int) -> ReplicaFreeEnergy:
+    """T = 0 k-step RSB free energy in (m, q0..q_(k-1), nu_1..nu_k), control alpha
+    (``q_k = 1 - C/beta``, ``theta_j = mu_j/beta``, ``mu_j = (P-1)! nu_j``).
 
-    The Parisi parameter enters as ``nu = mu/(P-1)! = theta/((P-1)! T)``: signal and noise
+    The Parisi parameters enter as ``nu = mu/(P-1)! = theta/((P-1)! T)``: signal and noise
     are of order ``1/(P-1)!``, so mu is of order ``(P-1)!`` (about 7e6 at P = 10) while m and
-    q0 are of order one; nu keeps the Newton systems well scaled.
+    the q's are of order one; nu keeps the Newton systems well scaled.  k = 1 is
+    :func:`rsb_zero`.
     """
     s = SYMBOLS
-    f0 = _limit_without_C(_rsb_f(P, q1_field=s["q1f"]),
-                          {s["q1"]: 1 - s["C"] / s["beta"], s["theta"]: s["mu"] / s["beta"],
-                           s["q1f"]: sp.S.One})
-    f0 = f0.subs(s["mu"], sp.factorial(P - 1) * s["nu"])
-    return ReplicaFreeEnergy(f0, (s["m"], s["q0"], s["nu"]), (s["alpha"],),
-                             bounds={s["q0"]: (0.0, 1.0), s["nu"]: (0.0, None)},
-                             minimize=(s["m"],), name=f"dense P={P} 1RSB (T = 0)")
+    nm = parisi_names(k)
+    q = [_symbol(v) for v in nm["q"]]
+    th, mu, nu = ([_symbol(v) for v in nm[key]] for key in ("theta", "mu", "nu"))
+    qkf = _symbol(f"q{k}f")
+    scaling = {q[k]: 1 - s["C"] / s["beta"], qkf: sp.S.One}
+    scaling |= {t: u / s["beta"] for t, u in zip(th, mu, strict=True)}
+    f0 = _limit_without_C(_krsb_f(P, k, qk_field=qkf), scaling)
+    f0 = f0.subs({u: sp.factorial(P - 1) * v for u, v in zip(mu, nu, strict=True)})
+    cons = (*(q[j] - q[j - 1] for j in range(k - 1, 0, -1)),
+            *(nu[j] - nu[j - 1] for j in range(k - 1, 0, -1)))
+    if k > 1:
+        cons = (1 - q[k - 1], *cons)
+    return ReplicaFreeEnergy(f0, (s["m"], *q[:k], *nu), (s["alpha"],),
+                             bounds={v: (0.0, 1.0) for v in q[:k]} | {v: (0.0, None) for v in nu},
+                             constraints=cons, minimize=(s["m"],),
+                             name=f"dense P={P} 1RSB (T = 0)" if k == 1 else
+                             f"dense P={P} {k}RSB (T = 0)")
+
+
+def rsb_zero(P: int) -> ReplicaFreeEnergy:
+    """T = 0 1RSB free energy in (m, q0, nu), control alpha (:func:`krsb_zero`, k = 1)."""
+    return krsb_zero(P, 1)
 
 
 @cache

@@ -23,7 +23,14 @@ eigenvalues of ``1 - beta Q`` are ``l1 = 1 - beta(1-q1)`` and
              + (alpha beta/2) [p1 - (1 - theta) p1 q1 - theta p0 q0]
              - 1/(beta theta) E_z0 ln E_z1 (2cosh(beta h))^theta.
 
-It equals f_RS at ``q0 = q1, p0 = p1`` (any theta) and at ``theta = 1`` (tests).  The
+It equals f_RS at ``q0 = q1, p0 = p1`` (any theta) and at ``theta = 1`` (tests).  It is the
+k = 1 case of :func:`krsb_free_energy`, the k-step form built from
+:mod:`theory.symbolic.parisi`: ``(alpha/2 beta) (1/n) Tr ln(1 - beta Q)`` over a k-step Parisi
+matrix, ``(alpha beta/2) (p_k - sum_j (theta_(j+1) - theta_j) p_j q_j)`` and the nested spin
+term with ``h = m + sum_j sqrt(alpha (p_j - p_(j-1))) z_j``; its T = 0 limit
+(``q_k = 1 - C/beta``, ``theta_j = mu_j/beta``) is taken by the engine.  The 2RSB models are
+built and tested (reductions to 1RSB, gradients), but not yet solved for the Hopfield
+retrieval (``ANSATZE`` has RS and 1RSB).  The
 Parisi parameter theta is optimised (``df/dtheta = 0``, the extremum of f in theta, found by
 :func:`theory.symbolic.optimize_parameter`).  At T = 0 the engine takes the limit with
 ``q1 = 1 - C/beta`` and ``theta = mu/beta`` (C, mu finite); the inner average then has the
@@ -64,6 +71,7 @@ from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, rabs
 from ..symbolic.model import CompiledFreeEnergy
+from ..symbolic.parisi import field, nested_average, pair_sum, parameter_names, symbol, trace_log
 from ..symbolic.solve import continuation, fold, optimize_parameter, reach_points, solve_points
 from . import rs
 
@@ -140,31 +148,44 @@ def rs_free_energy() -> ReplicaFreeEnergy:
 
 
 @cache
+def krsb_free_energy(k: int) -> ReplicaFreeEnergy:
+    """k-step RSB free energy in (m, q0..qk, p0..pk, theta_1..theta_k), controls (alpha, beta).
+
+    Built from :mod:`theory.symbolic.parisi` (``f_kRSB`` of the module notes: the trace-log of
+    ``1 - beta Q``, the pair sum of the conjugates p and the nested spin term, with
+    ``h = m + sum_j sqrt(alpha (p_j - p_(j-1))) z_j``). k = 1 is :func:`rsb_free_energy`.
+    T = 0: ``q_k = 1 - C/beta``, ``theta_j = mu_j/beta``.
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1 (got {k})")
+    nm = parameter_names(k, ("q", "p", "theta", "mu"))
+    m, a, b, C = SYMBOLS["m"], SYMBOLS["alpha"], SYMBOLS["beta"], SYMBOLS["C"]
+    q, p, th, mu = ([symbol(SYMBOLS, v) for v in nm[key]] for key in ("q", "p", "theta", "mu"))
+    zs = [symbol(SYMBOLS, f"z{j}") for j in range(k + 1)]
+    h = field(m, [a * p[0], *(a * (p[j] - p[j - 1]) for j in range(1, k + 1))], zs)
+    tl, L = trace_log(b, q, th)
+    f = (a / 2 + m**2 / 2 + a / (2 * b) * tl                 # CAG 1986 (k = 1), derived here
+         + a * b / 2 * (p[k] + pair_sum(p, q, th)) + nested_average(h, b, th, zs))
+    bounds = {v: (0.0, 1.0) for v in q} | {v: (0.0, None) for v in p} | {v: (0.0, 1.0) for v in th}
+    steps = range(k, 0, -1)
+    cons = (*L[::-1], *(p[j] - p[j - 1] for j in steps), *(q[j] - q[j - 1] for j in steps),
+            *(b * (th[j] - th[j - 1]) for j in range(k - 1, 0, -1)))
+    return ReplicaFreeEnergy(
+        f, (m, *q, *p, *th), (a, b), beta=b, bounds=bounds, constraints=cons,
+        zero_temperature_scaling={q[k]: 1 - C / b}
+        | {t: u / b for t, u in zip(th, mu, strict=True)},
+        zero_temperature_bounds={C: (0.0, 1.0)} | {u: (0.0, None) for u in mu},
+        minimize=(m,), name="hopfield 1RSB" if k == 1 else f"hopfield {k}RSB",
+    )
+
+
 def rsb_free_energy() -> ReplicaFreeEnergy:
-    """1RSB free energy in (m, q0, q1, p0, p1, theta), controls (alpha, beta).
+    """1RSB free energy in (m, q0, q1, p0, p1, theta), controls (alpha, beta)
+    (:func:`krsb_free_energy` at k = 1).
 
     T = 0: ``q1 = 1 - C/beta``, ``theta = mu/beta``; order parameters (m, q0, C, p0, p1, mu).
     """
-    s = SYMBOLS
-    m, q0, q1, p0, p1, th = (s[k] for k in ("m", "q0", "q1", "p0", "p1", "theta"))
-    a, b, z0, z1 = s["alpha"], s["beta"], s["z0"], s["z1"]
-    h = m + sp.sqrt(a * p0) * z0 + sp.sqrt(a * (p1 - p0)) * z1
-    l1 = 1 - b * (1 - q1)
-    l2 = 1 - b * (1 - q1) - b * th * (q1 - q0)
-    inner = E((2 * sp.cosh(b * h)) ** th, z1)
-    f = (a / 2 + m**2 / 2                                  # CAG 1986, 1RSB f (derived here)
-         + a / (2 * b) * ((1 - 1 / th) * sp.log(l1) + sp.log(l2) / th - b * q0 / l2)
-         + a * b / 2 * (p1 - (1 - th) * p1 * q1 - th * p0 * q0)
-         - E(sp.log(inner), z0) / (b * th))
-    return ReplicaFreeEnergy(
-        f, (m, q0, q1, p0, p1, th), (a, b), beta=b,
-        bounds={q0: (0.0, 1.0), q1: (0.0, 1.0), p0: (0.0, None), p1: (0.0, None),
-                th: (0.0, 1.0)},
-        constraints=(l1, l2, p1 - p0, q1 - q0),
-        zero_temperature_scaling={q1: 1 - s["C"] / b, th: s["mu"] / b},
-        zero_temperature_bounds={s["C"]: (0.0, 1.0), s["mu"]: (0.0, None)},
-        minimize=(m,), name="hopfield 1RSB",
-    )
+    return krsb_free_energy(1)
 
 
 @cache

@@ -86,9 +86,15 @@ class _ExpAbsScaled(sp.Function):
 
 def _scale_expabs(e: sp.Expr) -> sp.Expr:
     """Write every ExpAbsMoment as ``exp(mu |a| + mu^2 v/2) * scaled`` so that the large
-    exponentials cancel symbolically in ratios and leave logarithms as sums."""
+    exponentials cancel symbolically in ratios and leave logarithms as sums.  Averages inside
+    ``e`` are left alone: their integrands are scaled by the child Evaluator, which first
+    reads their weights off them (:func:`_power_weight`)."""
     if not e.has(ExpAbsMoment):
         return e
+    hide = {A: sp.Dummy("avg") for A in top_level_averages([e])}
+    if hide:
+        back = {v: k for k, v in hide.items()}
+        return _scale_expabs(e.xreplace(hide)).xreplace(back)
 
     def rep(m):
         k, j, mu, a, v = m.args
@@ -113,24 +119,39 @@ def _expabs_impl(xp, erfc, scaled: bool = False):
     sq2 = np.sqrt(2.0)
     c_pdf = 1.0 / np.sqrt(2.0 * np.pi)
 
-    def f(k, j, mu, a, v):
-        mu, a, v = (xp.asarray(x, dtype=float) for x in (mu, a, v))
-        s = xp.sqrt(v)
-        out = 0.0
-        shift = mu * xp.abs(a) + 0.5 * mu * mu * v if scaled else 0.0
+    last: list = [None]  # ((mu, a, v), pieces) of the previous call, set in one assignment
+
+    def pieces(mu, a, v):
+        """Per sigma = +-1: c, Phi(c/s), s phi(c/s) and the exponential factor; every
+        member (k, j) of the family at the same (mu, a, v) shares them (the generated code
+        passes the same arrays, after common-subexpression elimination)."""
+        st = last[0]
+        if st is not None and st[0][0] is mu and st[0][1] is a and st[0][2] is v:
+            return st[1]
+        mu_, a_, v_ = (xp.asarray(x, dtype=float) for x in (mu, a, v))
+        s = xp.sqrt(v_)
+        shift = mu_ * xp.abs(a_) + 0.5 * mu_ * mu_ * v_ if scaled else 0.0
+        out = []
         for sig in (1.0, -1.0):
-            c = sig * a + mu * s * s
+            c = sig * a_ + mu_ * s * s
             u = c / s
-            Phi = 0.5 * erfc(-u / sq2)
-            pdf = c_pdf * xp.exp(-0.5 * u * u)
-            t_prev, t = Phi, c * Phi + s * pdf
+            out.append((c, 0.5 * erfc(-u / sq2), s * c_pdf * xp.exp(-0.5 * u * u),
+                        xp.exp(mu_ * sig * a_ + 0.5 * (mu_ * s) ** 2 - shift)))
+        val = (s * s, out)
+        last[0] = ((mu, a, v), val)
+        return val
+
+    def f(k, j, mu, a, v):
+        v2, sides = pieces(mu, a, v)
+        out = 0.0
+        for sig, (c, Phi, spdf, w) in zip((1.0, -1.0), sides, strict=True):
             if k == 0:
                 tk = Phi
             else:
+                t_prev, tk = Phi, c * Phi + spdf
                 for n in range(2, int(k) + 1):
-                    t_prev, t = t, c * t + (n - 1) * s * s * t_prev
-                tk = t
-            out = out + (sig ** int(j)) * xp.exp(mu * sig * a + 0.5 * (mu * s) ** 2 - shift) * tk
+                    t_prev, tk = tk, c * tk + (n - 1) * v2 * t_prev
+            out = out + (sig ** int(j)) * w * tk
         return out
 
     return f
@@ -173,7 +194,12 @@ def _lambdify(args, exprs, backend):
 
 
 def _exp_weight(g: sp.Expr, z: sp.Symbol):
-    """``(E, rest)`` if every term of ``g`` has the factor ``exp(E)`` (E depends on z)."""
+    """``(E, rest)`` if every term of ``g`` has the factor ``exp(E)`` (E depends on z), or
+    if g is made of powers of a closed-form average (:func:`_power_weight`); else
+    ``(None, g)``."""
+    pw = _power_weight(g, z)
+    if pw[0] is not None:
+        return pw
     terms = sp.Add.make_args(sp.expand_mul(g))
     E = None
     rests = []
@@ -190,6 +216,49 @@ def _exp_weight(g: sp.Expr, z: sp.Symbol):
     if E is None or E.has(GaussianAverage):
         return None, g
     return E, sp.Add(*rests)
+
+
+def _power_weight(g: sp.Expr, z: sp.Symbol):
+    """``(E, rest)`` for an integrand made of powers and products of one closed-form inner
+    average (the 2RSB middle average ``E_z1 M(z1)^(theta_1/theta_2)``), else ``(None, g)``.
+
+    With ``M(k, j) = exp(X) M~(k, j)`` (``X = mu |a| + mu^2 v/2``, :func:`_scale_expabs`;
+    every member of the ExpAbsMoment family with the same ``(mu, a, v)`` shares it), a term
+    is ``exp(d X) t~`` with its degree d (``M^r``: r; a derivative ``M^(r-1) M(1, 0)``: r as
+    well). The weight is ``E = r X`` with r the largest degree; the other terms differ by
+    non-positive integers (the Gaussian densities of the ``d/da`` rule) and only underflow.
+    """
+    if top_level_averages([g]):  # the weight of an average of averages is theirs
+        return None, g
+    fam = [e for e in g.atoms(ExpAbsMoment) if z in e.free_symbols]
+    if not fam or not any(isinstance(e, sp.Pow) and isinstance(e.base, ExpAbsMoment)
+                          and not e.exp.is_Integer for e in g.atoms(sp.Pow)):
+        return None, g
+    if len({e.args[2:] for e in fam}) != 1:
+        return None, g
+    mu, a, v = fam[0].args[2:]
+    X = sp.Dummy("X", real=True)
+    g2 = g.replace(lambda e: isinstance(e, ExpAbsMoment),
+                   lambda e: sp.exp(X) * _ExpAbsScaled(*e.args))
+    g2 = sp.expand_log(sp.expand_power_base(sp.expand_mul(g2), force=True), force=True)
+    g2 = sp.powsimp(g2, combine="exp")
+    terms = sp.Add.make_args(sp.expand_mul(g2))
+    degs = []
+    for t in terms:
+        ex = [f.args[0] for f in sp.Mul.make_args(t) if isinstance(f, sp.exp)]
+        degs.append(sp.expand(sp.diff(sp.Add(*ex), X)))
+    r = degs[0]
+    for d in degs[1:]:
+        diff = sp.expand(d - r)
+        if not diff.is_number:
+            return None, g
+        if diff > 0:
+            r = d
+    if any(not sp.expand(d - r).is_number or sp.expand(d - r) > 0 for d in degs):
+        return None, g  # pragma: no cover - r is the maximum by construction
+    rest = sp.powsimp(sp.expand_mul(sp.Add(*terms) * sp.exp(-r * X)), combine="exp")
+    Xv = mu * rabs(a) + mu**2 * v / 2
+    return r * Xv, rest.xreplace({X: Xv})
 
 
 @dataclass
@@ -328,6 +397,10 @@ class Evaluator:
             t2 = _scale_expabs(t.xreplace(subs) if subs else t)
             if any(b.scale_symbol is not None for b in self.batches):
                 t2 = sp.expand_log(t2, force=True)
+            if sum(b.scale_symbol is not None for b in self.batches) > 1:
+                # averages of different weights in one ratio: exp(S_a)/exp(S_b) as one
+                # factor exp(S_a - S_b), which does not overflow
+                t2 = sp.powsimp(t2, combine="exp")
             new_targets.append(t2)
         self.targets = new_targets
         extra = [s for b in self.batches for s in b.symbols]

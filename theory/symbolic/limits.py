@@ -31,6 +31,7 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+from . import cache as _disk
 from .averages import GaussianAverage, logcosh, normalize, rabs, rewrite_logcosh, rsign
 
 __all__ = ["zero_temperature_limit", "LimitError"]
@@ -116,6 +117,7 @@ def _leading_exponents(expr: sp.Expr, beta: sp.Symbol, order: int) -> sp.Expr:
     return rec(expr)
 
 
+@_disk.memoize("zero_temperature_limit")  # kept on disk: theory.symbolic.cache
 def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
                            scaling: Mapping[sp.Symbol, sp.Expr], order: int = 0) -> sp.Expr:
     """``lim_{beta -> inf} f`` after substituting ``scaling`` (module docstring).

@@ -20,6 +20,10 @@ engine derives (:meth:`ReplicaFreeEnergy.derive`):
 
 :meth:`ReplicaFreeEnergy.compile` turns all of it into vectorised callables
 (:class:`CompiledFreeEnergy`).
+
+The derived expressions, the zero-temperature model, the control derivatives and the
+compiled Evaluators are also kept on disk (:mod:`theory.symbolic.cache`), keyed by the model's
+definition and the engine's source, so that a new process does not derive them again.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from . import cache as _disk
 from .averages import (
     GaussianAverage,
     closed_forms,
@@ -161,8 +166,16 @@ class ReplicaFreeEnergy:
         raise KeyError(f"{x} is not an order parameter of {self.name}")
 
     @cached_property
+    def _disk_key(self) -> _disk.Key | None:
+        """Key of this model in the disk cache (:mod:`theory.symbolic.cache`)."""
+        return _disk.model_key(self)
+
+    @cached_property
     def derived(self) -> Derived:
-        """Gradient, Hessian and fixed-point maps (computed once)."""
+        """Gradient, Hessian and fixed-point maps (computed once; kept on disk)."""
+        return _disk.cached("derived", lambda: self._disk_key, self._derive)
+
+    def _derive(self) -> Derived:
         xs = self.order_parameters
         f = normalize(rewrite_logcosh(sp.sympify(self.f)))
         eqs = dict(self.equations or {})
@@ -186,7 +199,14 @@ class ReplicaFreeEnergy:
         """``d g_i / d c`` for a control ``c``."""
         if c not in self.controls:
             raise ValueError(f"{c} is not a control of {self.name}")
-        return tuple(_post(sp.diff(g, c)) for g in self.derived.grad)
+        memo = self.__dict__.setdefault("_control_derivatives", {})
+        if c not in memo:
+            k = self.controls.index(c)
+            memo[c] = _disk.cached(
+                "control_derivative",
+                lambda: None if self._disk_key is None else self._disk_key.child(f"dg/dc{k}"),
+                lambda: tuple(_post(sp.diff(g, c)) for g in self.derived.grad))
+        return memo[c]
 
     def _fixed_point_maps(self, grad, hess) -> tuple[sp.Expr | None, ...]:
         xs = self.order_parameters
@@ -250,6 +270,14 @@ class ReplicaFreeEnergy:
         if self.beta is None or self.zero_temperature_scaling is None:
             raise ValueError(f"{self.name}: declare beta and zero_temperature_scaling to take "
                              "the zero-temperature limit")
+        if "_zero_temperature" not in self.__dict__:
+            fields = _disk.cached("zero_temperature", lambda: self._disk_key,
+                                  self._zero_temperature_fields)
+            self.__dict__["_zero_temperature"] = ReplicaFreeEnergy(**fields)
+        return self.__dict__["_zero_temperature"]
+
+    def _zero_temperature_fields(self) -> dict[str, Any]:
+        """The defining data of :meth:`zero_temperature`'s model."""
         sc = dict(self.zero_temperature_scaling)
         f0 = closed_forms(zero_temperature_limit(self.f, self.beta, sc))
         new_xs: list[sp.Symbol] = []
@@ -297,7 +325,7 @@ class ReplicaFreeEnergy:
                 continue
             if c0.free_symbols and not c0.is_number:
                 cons.append(c0)
-        return ReplicaFreeEnergy(
+        return dict(
             f=f0,
             order_parameters=tuple(new_xs),
             controls=tuple(c for c in self.controls if c != self.beta),
@@ -341,11 +369,25 @@ class CompiledFreeEnergy:
 
     def _evaluator(self, key, targets) -> Evaluator:
         """The cached Evaluator of ``key``; ``targets`` may be a callable returning the
-        target expressions, so that they are derived only on the first use."""
+        target expressions, so that they are derived only on the first use.
+
+        ``key`` (a str or a tuple of str) must determine the targets given the model: it
+        names the Evaluator in the disk cache (:mod:`theory.symbolic.cache`).
+        """
         if key not in self._cache:
-            exprs = targets() if callable(targets) else targets
-            self._cache[key] = Evaluator(list(exprs), self._params, backend=self.backend)
+            def build() -> Evaluator:
+                exprs = targets() if callable(targets) else targets
+                return Evaluator(list(exprs), self._params, backend=self.backend)
+
+            self._cache[key] = _disk.cached("evaluator", lambda: self._evaluator_key(key), build,
+                                            backend=self.backend)
         return self._cache[key]
+
+    def _evaluator_key(self, key) -> _disk.Key | None:
+        mk = self.model._disk_key
+        cls = type(self)
+        return None if mk is None else mk.child(f"evaluator {key!r}", f"backend {self.backend}",
+                                                f"class {cls.__module__}.{cls.__qualname__}")
 
     def _args(self, x: np.ndarray, controls: Mapping[str, Any]) -> list:
         x = np.asarray(x, dtype=float)
@@ -363,23 +405,36 @@ class CompiledFreeEnergy:
     # ------------------------------------------------------------------------------------
     def f(self, x, controls) -> np.ndarray:
         """Free energy per spin, shape (n,)."""
-        ev = self._evaluator("f", [self.model.derived.f])
+        ev = self._evaluator("f", lambda: [self.model.derived.f])
         return np.asarray(ev(*self._args(x, controls))[0])
 
     def grad(self, x, controls) -> np.ndarray:
         """Stationarity residuals ``df/dx``, shape (n, d)."""
-        ev = self._evaluator("grad", self.model.derived.grad)
+        ev = self._evaluator("grad", lambda: self.model.derived.grad)
         return np.stack(ev(*self._args(x, controls)), axis=-1)
 
     def grad_hess(self, x, controls) -> tuple[np.ndarray, np.ndarray]:
         """Gradient (n, d) and Hessian (n, d, d), sharing their averages."""
+        return self._grad_hess(x, controls, None)
+
+    def grad_hess_control(self, x, controls, control: str) -> tuple[np.ndarray, ...]:
+        """Gradient, Hessian and ``d grad / d control`` in one pass over the quadrature
+        nodes (the Jacobian of a fold or continuation step)."""
+        return self._grad_hess(x, controls, self._control_symbol(control))
+
+    def _grad_hess(self, x, controls, c):  # noqa: ANN001, ANN202
         d = self.model.dim
-        D = self.model.derived
         if self.model.equations:  # a replaced equation: the Jacobian is not symmetric
             entries = [(i, j) for i in range(d) for j in range(d)]
         else:
             entries = [(i, j) for i in range(d) for j in range(i, d)]
-        ev = self._evaluator("gh", list(D.grad) + [D.hess[i][j] for i, j in entries])
+
+        def targets():
+            D = self.model.derived
+            extra = list(self.model.control_derivative(c)) if c is not None else []
+            return list(D.grad) + [D.hess[i][j] for i, j in entries] + extra
+
+        ev = self._evaluator("gh" if c is None else ("ghc", c.name), targets)
         out = ev(*self._args(x, controls))
         n = np.asarray(x).shape[0]
         g = np.stack(out[:d], axis=-1)
@@ -388,14 +443,20 @@ class CompiledFreeEnergy:
             H[:, i, j] = out[d + k]
             if not self.model.equations:
                 H[:, j, i] = out[d + k]
-        return g, H
+        if c is None:
+            return g, H
+        return g, H, np.stack(out[d + len(entries):], axis=-1)
 
-    def control_jacobian(self, x, controls, control: str) -> np.ndarray:
-        """``d grad / d control``, shape (n, d)."""
+    def _control_symbol(self, control: str) -> sp.Symbol:
         c = next((s for s in self.model.controls if s.name == control), None)
         if c is None:
             raise ValueError(f"{control!r} is not a control of {self.model.name} "
                              f"(controls: {self.control_names})")
+        return c
+
+    def control_jacobian(self, x, controls, control: str) -> np.ndarray:
+        """``d grad / d control``, shape (n, d)."""
+        c = self._control_symbol(control)
         ev = self._evaluator(("dc", control), lambda: self.model.control_derivative(c))
         return np.stack(ev(*self._args(x, controls)), axis=-1)
 

@@ -436,8 +436,7 @@ def _augmented(cf, control, along, other, fixed):
     def fun(y, v, idx):
         x, c = unpack(y, v, idx)
         ctrl = {control: c, **{k: np.asarray(val)[idx] for k, val in other.items()}}
-        g, H = cf.grad_hess(x, ctrl)
-        gc = cf.control_jacobian(x, ctrl, control)
+        g, H, gc = cf.grad_hess_control(x, ctrl, control)
         J = np.concatenate([H[:, eqs][:, :, free], gc[:, eqs, None]], axis=2)
         return g[:, eqs], J, H[:, eqs, ia]
 
