@@ -474,24 +474,13 @@ def fold(curve, m0, w0, dm=0.01, xatol=1e-7):
             break
         m, w = m + step, w_new
         pts[m] = w
-    lo, hi = sorted((m - step, m + step))
-    state = {"w": w}
-
-    def neg_alpha(mm):
-        y, ok = curve(mm, state["w"])
-        if not ok:
-            return 0.0
-        state["w"] = y
-        return -np.exp(y[0])
-
-    r = minimize_scalar(neg_alpha, bounds=(lo, hi), method="bounded", options={"xatol": xatol})
-    y, ok = curve(r.x, state["w"])
-    assert ok
-    return np.exp(y[0]), r.x, y, sorted(pts.items())
+    a_c, m_c, y = refine_fold(curve, m, w, step, xatol)
+    return a_c, m_c, y, sorted(pts.items())
 
 
 def refine_fold(curve, m_c, w_c, half, xatol=1e-7):
-    """Relocate the maximum of alpha(m) by bounded Brent on [m_c - half, m_c + half]."""
+    """The maximum of alpha(m) by bounded Brent on [m_c - half, m_c + half] (half may be
+    negative); returns (alpha_c, m_c, w_c)."""
     state = {"w": w_c}
 
     def neg_alpha(mm):
@@ -501,11 +490,11 @@ def refine_fold(curve, m_c, w_c, half, xatol=1e-7):
         state["w"] = y
         return -np.exp(y[0])
 
-    r = minimize_scalar(neg_alpha, bounds=(m_c - half, m_c + half), method="bounded",
-                        options={"xatol": xatol})
+    lo, hi = sorted((m_c - half, m_c + half))
+    r = minimize_scalar(neg_alpha, bounds=(lo, hi), method="bounded", options={"xatol": xatol})
     y, ok = curve(r.x, state["w"])
     assert ok
-    return np.exp(y[0]), r.x
+    return np.exp(y[0]), r.x, y
 
 
 def rsb1_capacity(P):
@@ -721,10 +710,10 @@ def main():
         set_numerics(1.0, 14.0)
         for P in (3, 4, 5):
             r = res[P]
-            a1b, m1b = refine_fold(lambda mm, ww, P=P: curve1(P, mm, ww), r["r1"][1],
+            a1b, m1b, _ = refine_fold(lambda mm, ww, P=P: curve1(P, mm, ww), r["r1"][1],
                                    np.array([np.log(r["r1"][0]), _lg(r["r1"][2]),
                                              np.log(r["r1"][3])]), 0.01 * (1 - r["r1"][1]))
-            a2b, m2b = refine_fold(lambda mm, ww, P=P: curve2(P, mm, ww), r["r2"][1], r["w2"],
+            a2b, m2b, _ = refine_fold(lambda mm, ww, P=P: curve2(P, mm, ww), r["r2"][1], r["w2"],
                                    0.01 * (1 - r["r2"][1]))
             r["conv"] = (a1b, a2b)
             p(f"  P={P}: 1RSB {r['r1'][0]:.12f} -> {a1b:.12f} (rel {a1b / r['r1'][0] - 1:+.1e}, "
