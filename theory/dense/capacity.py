@@ -106,6 +106,9 @@ def _fold_dataset(res, cf, P: int, T: float, ansatz: str) -> xr.Dataset:  # noqa
 #: ``nu2 = 2.1 nu``), with m at the 1RSB fold value plus each of ``dm``; Newton from them
 #: lands on either branch, and the stable one (the largest m) is kept.
 SEED_2RSB = {"dq0": 0.08, "gap1": 0.16, "nu1": 0.85, "nu2": 2.1, "dm": (0.0, 0.015, 0.03)}
+#: Brackets of the 2RSB fold below the seed's m, in units of ``1 - m`` (tried in turn; at
+#: P = 5 a bracket of 0.15 in m met a load where the 2RSB equations have no solution).
+FOLD_WIDTH_2RSB = (0.5, 0.25)
 #: Tolerance in m of the 2RSB fold (alpha is quadratic in m there: its error is ~1e-15).
 VTOL_2RSB = 1e-8
 
@@ -134,8 +137,12 @@ def _critical_point_2rsb(P: int) -> xr.Dataset:
     best = np.flatnonzero(seeds.converged)[np.argmax(seeds.x[seeds.converged, 0])]
     seed = seeds.x[best:best + 1]
     m_s = seed[0, 0]
-    res = fold(cf, seed, "alpha", "m", (np.array([max(m_s - 0.15, 0.05)]), np.array([m_s])),
-               {}, c_guess=np.array([a1]), n_scan=8, vtol=VTOL_2RSB)
+    for width in FOLD_WIDTH_2RSB:  # far down the unstable branch Newton can fail: narrow
+        res = fold(cf, seed, "alpha", "m", (np.array([m_s - width * (1 - m_s)]),
+                                            np.array([m_s])),
+                   {}, c_guess=np.array([a1]), n_scan=8, vtol=VTOL_2RSB)
+        if res.converged[0]:
+            break
     return _fold_dataset(res, cf, P, 0.0, "2RSB")
 
 
