@@ -65,7 +65,7 @@ def main(Ps: list[int]) -> None:
              "kept from earlier runs; s: seconds for the three folds of the row)",
              f"machine: {machine()}", head]
     print("\n".join(lines), flush=True)
-    rows = _previous()
+    rows: dict[int, dict] = {}
     for P in Ps:
         t0 = time.perf_counter()
         try:
@@ -81,6 +81,7 @@ def main(Ps: list[int]) -> None:
         r["seconds"] = time.perf_counter() - t0
         rows[P] = r
         print(_row(P, r, ref), flush=True)
+    rows = _previous() | rows  # read now: runs for other P may have finished meanwhile
     lines += [_row(P, rows[P], ref) for P in sorted(rows)]
     lines.append("nu = mu/(P-1)! (mu = theta/T at T = 0); alpha_c^2RSB agrees with the "
                  "independent derivation where it is given")

@@ -254,8 +254,6 @@ def _power_weight(g: sp.Expr, z: sp.Symbol):
             return None, g
         if diff > 0:
             r = d
-    if any(not sp.expand(d - r).is_number or sp.expand(d - r) > 0 for d in degs):
-        return None, g  # pragma: no cover - r is the maximum by construction
     rest = sp.powsimp(sp.expand_mul(sp.Add(*terms) * sp.exp(-r * X)), combine="exp")
     Xv = mu * rabs(a) + mu**2 * v / 2
     return r * Xv, rest.xreplace({X: Xv})
