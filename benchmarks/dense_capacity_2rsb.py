@@ -40,7 +40,8 @@ def _row(P: int, r: dict, ref: dict[int, float]) -> str:
     ind = f"{ref[P]:13.10f}" if P in ref else f"{'-':>13}"
     return (f"{P:2d} {r['RS']:13.6e} {r['1RSB']:13.6e} {r['2RSB']:13.10f} "
             f"{r['2RSB'] / r['1RSB'] - 1:11.4e} {r['m']:8.5f} {r['q0']:8.5f} {r['q1']:8.5f} "
-            f"{r['nu1']:9.4f} {r['nu2']:9.4f} {ind} {r['seconds']:6.0f}")
+            f"{r['nu1']:9.4f} {r['nu2']:9.4f} {ind} {r['seconds']:6.0f}"
+            + ("" if r.get("converged", True) else "  (a fold did not converge)"))
 
 
 def _previous() -> dict[int, dict]:
@@ -72,21 +73,26 @@ def main(Ps: list[int]) -> None:
             a = {k: dense.critical_point(P, 0.0, k) for k in ("RS", "1RSB", "2RSB")}
         except NotConvergedError as exc:  # reported in the table, not hidden
             rows[P] = {"failed": str(exc)}
-            print(f"{P:2d} not located: {exc}", flush=True)
-            continue
-        two = a["2RSB"]
-        r = {k: float(v["alpha_c"]) for k, v in a.items()}
-        r |= {k: float(two[k]) for k in ("m", "q0", "q1", "nu1", "nu2")}
-        r["alpha_c_error_2RSB"] = float(two["alpha_c_error"])
-        r["seconds"] = time.perf_counter() - t0
-        rows[P] = r
-        print(_row(P, r, ref), flush=True)
-    rows = _previous() | rows  # read now: runs for other P may have finished meanwhile
-    lines += [_row(P, rows[P], ref) for P in sorted(rows)]
-    lines.append("nu = mu/(P-1)! (mu = theta/T at T = 0); alpha_c^2RSB agrees with the "
-                 "independent derivation where it is given")
-    write("dense_capacity_2rsb", lines, {str(k): v for k, v in rows.items()})
+        else:
+            two = a["2RSB"]
+            r = {k: float(v["alpha_c"]) for k, v in a.items()}
+            r |= {k: float(two[k]) for k in ("m", "q0", "q1", "nu1", "nu2")}
+            r["alpha_c_error_2RSB"] = float(two["alpha_c_error"])
+            r["converged"] = all(bool(v["converged"]) for v in a.values())
+            r["seconds"] = time.perf_counter() - t0
+            rows[P] = r
+        print(_row(P, rows[P], ref), flush=True)
+        _save(lines, rows, ref)  # after every row: a long run keeps what it has done
 
+
+def _save(lines: list[str], rows: dict[int, dict], ref: dict[int, float]) -> None:
+    """Write the table: this run's rows over those already in the results file (read now:
+    runs for other P may have finished meanwhile)."""
+    allrows = _previous() | rows
+    out = lines + [_row(P, allrows[P], ref) for P in sorted(allrows)]
+    out.append("nu = mu/(P-1)! (mu = theta/T at T = 0); alpha_c^2RSB agrees with the "
+               "independent derivation where it is given")
+    write("dense_capacity_2rsb", out, {str(k): v for k, v in allrows.items()})
 
 if __name__ == "__main__":
     main([int(p) for p in sys.argv[1:]] or list(range(3, 11)))
