@@ -253,8 +253,10 @@ def rsb_low_temperature(P: int) -> ReplicaFreeEnergy:
 def _limit_without_C(f: sp.Expr, scaling: dict) -> sp.Expr:
     s = SYMBOLS
     f0 = closed_forms(zero_temperature_limit(f, s["beta"], scaling))
-    if s["C"] in f0.free_symbols or s["q1f"] in f0.free_symbols:
-        raise LimitError("dense zero-temperature limit: C did not drop out")  # pragma: no cover
+    left = ({s["C"]} | set(scaling)) & f0.free_symbols  # C, and every scaled symbol (q_k f)
+    if left:
+        raise LimitError(f"dense zero-temperature limit: {sorted(map(str, left))} did not "
+                         "drop out")  # pragma: no cover
     return f0
 
 
