@@ -123,17 +123,22 @@ def test_rsb_capacity_zero_temperature_is_low_temperature_limit():
 @pytest.mark.slow
 def test_rsb_free_energy_continuous_at_static_transition():
     """At the 1RSB static transition T_g the spin-glass f meets the paramagnet's with
-    theta -> 1, so f of the dominant phase is continuous (P = 3, alpha = 0.1)."""
+    theta -> 1, so f of the dominant phase is continuous (P = 3, alpha = 0.1): at
+    T_g - 1e-3, theta = 0.9875 and f_SG - f_para = 4.0e-6, of order eps^2.
+
+    (Within about 3e-4 of T_g the spin-glass solve can land on the degenerate theta = 1
+    root, where f does not depend on q1, depending on the last digits of T_g; this test
+    used eps = 1e-4 and passed or failed with them.)"""
     alpha = 0.1
     Tg = math.sqrt(alpha / dense.spin_glass_constants(3, "1RSB")["g_g"])
-    eps = 1e-4
+    eps = 1e-3
     ds = dense.solve(3, alpha, [Tg - eps, Tg + eps], ansatz="1RSB")
     sg = ds.sel(branch="spin_glass").isel(alpha=0)
     assert bool(sg.converged[0]) and not bool(sg.converged[1])
-    assert float(sg.theta[0]) > 0.99
+    assert 0.98 < float(sg.theta[0]) < 1.0 - 1e-3
     f_below = float(sg.f[0])
     f_para = ds.f.sel(branch="paramagnet").isel(alpha=0).values
-    assert abs(f_below - f_para[0]) < 1e-6
+    assert 0 <= f_below - f_para[0] < 10 * eps**2
     assert abs(f_para[1] - f_below) < 10 * eps
 
 

@@ -144,14 +144,23 @@ def test_rsb_retrieval_exists_beyond_rs_capacity():  # ~150 s
 @pytest.mark.slow
 def test_rsb_finite_temperature_below_and_above_at_line():  # ~45 s
     """T = 0.005 below the AT line of alpha = 0.13 (T_AT = 0.0095, theory.hopfield): RSB
-    with 0 < theta < 1 and a positive gain; T = 0.02 above it: 1RSB is RS (theta = 1)."""
-    ds = H.solve(0.13, np.array([0.005, 0.02]), ansatz="1RSB").isel(branch=0, alpha=0)
+    with 0 < theta < 1 and a positive gain, below the T = 0 one; T = 0.02 above it: 1RSB is
+    RS (theta = 1), with a positive replicon; T = 3e-4: resolved or flagged unresolved."""
+    ds = H.solve(0.13, np.array([0.005, 0.02, 0.0, 3e-4]), ansatz="1RSB").isel(branch=0,
+                                                                              alpha=0)
     assert ds["converged"].all()
-    below, above = ds.isel(T=0), ds.isel(T=1)
+    below, above, zero, cold = (ds.isel(T=k) for k in range(4))
     assert bool(below["rsb"]) and 0 < float(below["theta"]) < 1
     assert float(below["delta_f"]) > 0 and float(below["q1"] - below["q0"]) > 1e-6
+    assert float(below["replicon"]) < 0 < float(above["replicon"])
     assert not bool(above["rsb"]) and float(above["theta"]) == 1.0
-    assert float(above["delta_f"]) == 0.0
+    assert float(above["delta_f"]) == 0.0 and not bool(above["unresolved"])
+    # the gain falls with T: the T = 0 gain bounds it (the bound of unresolved points)
+    assert 0 < float(below["delta_f"]) < float(zero["delta_f"])
+    # below the AT line a point is never silently RS: resolved, or flagged with its bound
+    assert bool(cold["rsb"]) or (bool(cold["unresolved"])
+                                 and float(cold["delta_f_bound"]) == float(zero["delta_f"]))
+    assert np.isnan(ds["delta_f_bound"].values[[0, 1, 2]]).all()
 
 
 def test_critical_capacity_ansatz_keyword():

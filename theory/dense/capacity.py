@@ -4,6 +4,7 @@ the global minimum (see :mod:`theory.dense`)."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import xarray as xr
@@ -22,6 +23,12 @@ from .phases import solve
 def _sn_scale(P: int) -> float:
     """Signal-to-noise load scale ``1/(P-1)!`` (alpha_c is a fraction of it)."""
     return 1.0 / math.factorial(P - 1)
+
+
+#: Loads, in units of the RS critical load, at which the 1RSB retrieval is solved to seed
+#: its fold (the last one with a solution; the 1RSB capacity is 1.09 to 1.22 times the RS
+#: one at T = 0, P = 3..10).
+RSB_SCAN = np.linspace(1.0, 1.6, 13)[1:]
 
 
 def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
@@ -46,6 +53,13 @@ def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
     P = _check_P(P)
     ansatz = check_choice("ansatz", ansatz, CAPACITY_ANSATZE)
     Tv = float(check_real("T", T, low=0.0))
+    # the fold is a pure function of (P, T, ansatz): computed once per process (the
+    # capacity table and global_minimum_load ask for it again)
+    return _critical_point(P, Tv, ansatz).copy(deep=True)
+
+
+@lru_cache(maxsize=64)
+def _critical_point(P: int, Tv: float, ansatz: str) -> xr.Dataset:
     if ansatz == "2RSB":
         if Tv != 0.0:
             raise ValueError(f"T must be 0 for ansatz='2RSB' (got {Tv}): the 2RSB capacity is "
@@ -65,7 +79,7 @@ def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
         i0 = max(int(last[-1]) - 1, 0) if last.size else 0
         a_rs = scan[last[-1]] if last.size else scan[0]
         scan = np.concatenate([scan[i0:last[-1] + 1] if last.size else scan[:1],
-                               a_rs * np.linspace(1.0, 2.0, 41)[1:]])
+                               a_rs * RSB_SCAN])
         rs = br.retrieval_rs(P, scan, np.array([Tv]))
         out, _, rsb = br.retrieval_rsb(P, scan, np.array([Tv]), rs)
         okc = np.flatnonzero(np.isfinite(out["m"][:, 0]) & np.isfinite(out["f"][:, 0]))

@@ -72,7 +72,14 @@ from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, rabs
 from ..symbolic.model import CompiledFreeEnergy
 from ..symbolic.parisi import field, nested_average, pair_sum, parameter_names, symbol, trace_log
-from ..symbolic.solve import continuation, fold, optimize_parameter, reach_points, solve_points
+from ..symbolic.solve import (
+    continuation,
+    fold,
+    newton_parameter,
+    optimize_parameter,
+    reach_points,
+    solve_points,
+)
 from . import rs
 
 __all__ = [
@@ -120,7 +127,11 @@ _EXTRA = {
     "f_rs": ("RS free energy per spin at the same point", "1"),
     "delta_f": ("free-energy gain of 1RSB over RS, f_1RSB - f_RS", "1"),
     "rsb": ("replica symmetry is broken (q1 > q0) at this point", "1"),
+    "unresolved": ("below the AT line, but the 1RSB gain is not resolved: the RS solution is "
+                   "reported, with the gain bounded by delta_f_bound", "1"),
+    "delta_f_bound": ("upper bound of the unresolved 1RSB gain f_1RSB - f_RS", "1"),
     "curvature": ("d2 f_eff / dm2 with the other order parameters at their saddle", "1"),
+    "replicon": ("RS replicon eigenvalue (AT stability, > 0 above the AT line)", "1"),
     "alpha_c": ("critical load of the retrieval branch (saddle-node)", "1"),
     "alpha_c_error": ("error estimate of alpha_c", "1"),
 }
@@ -386,7 +397,8 @@ def _polish_rs(x: np.ndarray, st: np.ndarray, alpha: np.ndarray, T: np.ndarray):
 def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
     """m, q, p, C, f and the m-curvature from the line solutions."""
     nA, nT, _ = X.shape
-    out = {k: np.full((nA, nT), np.nan) for k in ("m", "q", "p", "C", "f", "curvature")}
+    out = {k: np.full((nA, nT), np.nan)
+           for k in ("m", "q", "p", "C", "f", "curvature", "replicon")}
     A, TT = np.meshgrid(alpha, T, indexing="ij")
     for rg in ("zero", "low", "hot"):
         sel = (_regime(TT) == rg) & np.isfinite(X[..., 0])
@@ -404,6 +416,10 @@ def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str
             out["C"][sel] = (1.0 - x[:, 1]) / TT[sel]
         out["f"][sel] = cf.f(x, ctrl)
         out["curvature"][sel] = cf.stability(x, ctrl)["curvature"]
+        # the AT replicon (AGS 1987): RSB is continuous at its zero, so where it is positive
+        # the 1RSB retrieval is the RS one
+        out["replicon"][sel] = rs.evaluate(out["m"][sel], out["C"][sel], A[sel], TT[sel])[
+            "replicon"]
     return out
 
 
@@ -411,8 +427,16 @@ def _rs_observables(X: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str
 # 1RSB retrieval
 # ----------------------------------------------------------------------------------------
 #: Scan of the Parisi parameter: mu = theta/T at T = 0, theta at T > 0.
-MU_GRID = np.geomspace(0.05, 1e6, 43)
-THETA_GRID = np.linspace(0.98, 0.02, 25)
+MU_GRID = np.geomspace(0.05, 1e6, 22)
+#: Scan of theta at T > 0: ``THETA_SCAN`` values from 0.98 geometrically down to
+#: ``min(0.02, THETA_LOW_T * T)`` (the root is near ``mu(T = 0) T`` at low T, with
+#: mu(0) > 30 on the retrieval branch).
+THETA_SCAN, THETA_LOW_T = 16, 5.0
+
+
+def _theta_grid(T: np.ndarray) -> np.ndarray:
+    lo = np.minimum(0.02, THETA_LOW_T * T)
+    return np.geomspace(np.full(T.size, 0.98), lo, THETA_SCAN, axis=1)
 #: Factor around the previous Parisi parameter scanned when following 1RSB past alpha_c^RS.
 EXTEND_SPAN = 3.0
 #: q1 - q0 below which a 1RSB solution has collapsed onto RS.
@@ -460,6 +484,7 @@ def _cold_rsb(regime, rs, alpha, T, z, out, status, rsb) -> None:
         ok &= ~unresolved
         if unresolved.any():
             u = z[unresolved]
+            out["unresolved"][u], out["delta_f_bound"][u] = 1.0, RSB_RESOLUTION
             out["m"][u], out["q0"][u], out["q1"][u] = rs["m"][u], rs["q"][u], rs["q"][u]
             out["p0"][u], out["p1"][u], out["C"][u] = rs["p"][u], rs["p"][u], rs["C"][u]
             out["f"][u] = rs["f"][u]
@@ -485,8 +510,9 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
     in the finite-T variables (q1, theta) plus C and mu.
     """
     n = alpha.size
-    keys = ("m", "q0", "q1", "p0", "p1", "theta", "mu", "C", "f")
+    keys = ("m", "q0", "q1", "p0", "p1", "theta", "mu", "C", "f", "delta_f_bound")
     out = {k: np.full(n, np.nan) for k in keys}
+    out["unresolved"] = np.zeros(n)
     status = np.full(n, NO_SOLUTION, dtype=np.int8)
     rsb = np.zeros(n, dtype=bool)
     have = np.isfinite(rs["m"])
@@ -502,15 +528,47 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
         b = 1.0 / T[w]
         m, q, p = rs["m"][w], rs["q"][w], rs["p"][w]
         d = 1e-3 * (1.0 - q)
-        x0 = np.stack([m, q - d, q + d, p * (1 - 1e-3), p, np.full(w.size, THETA_GRID[0])], 1)
-        res = optimize_parameter(cf, x0, {"alpha": alpha[w], "beta": b}, "theta",
-                                 np.broadcast_to(THETA_GRID, (w.size, THETA_GRID.size)),
-                                 accept=_accept_rsb)
-        x = res.x
-        broken = res.converged & (x[:, 2] - x[:, 1] > COLLAPSE)
-        if broken.any():
-            f_b = cf.f(x[broken], {"alpha": alpha[w[broken]], "beta": b[broken]})
-            broken[np.flatnonzero(broken)[f_b - rs["f"][w[broken]] < RSB_RESOLUTION]] = False
+        x0 = np.stack([m, q - d, q + d, p * (1 - 1e-3), p, np.full(w.size, 0.98)], 1)
+        # above the AT line (replicon > 0) there is no RSB solution: no scan
+        scan = ~(rs["replicon"][w] > 0)
+        x = np.full(x0.shape, np.nan)
+        broken = np.zeros(w.size, dtype=bool)
+        tiny = np.zeros(w.size, dtype=bool)
+
+        def gain_ok(i, xi):
+            """RSB (q1 > q0) with a gain resolved in double precision; flags ``tiny``."""
+            ok = xi[:, 2] - xi[:, 1] > COLLAPSE
+            if ok.any():
+                f_i = cf.f(xi[ok], {"alpha": alpha[w[i[ok]]], "beta": b[i[ok]]})
+                small = f_i - rs["f"][w[i[ok]]] < RSB_RESOLUTION
+                tiny[i[np.flatnonzero(ok)[small]]] = True
+                ok[np.flatnonzero(ok)[small]] = False
+            x[i[ok]] = xi[ok]
+            broken[i[ok]] = True
+
+        # at low T from the low-T model's solution (the scan from 0.98 down runs into
+        # q1 = 1 there), elsewhere and where that fails by the scan
+        low = np.flatnonzero(scan & (T[w] < SEED_LOW_T))
+        if low.size:
+            xs, ok = _low_t_seed(rs, alpha, T, w[low])
+            if ok.any():
+                # Newton on theta's reduced equation from the seed, and the theta scan
+                # around it where that fails (:func:`_rsb_step`)
+                i = low[ok]
+                new, okn, _ = _rsb_step(cf, xs[ok], alpha[w[i]], b[i], "hot")
+                gain_ok(i[okn], new[okn])
+        rest = np.flatnonzero(scan & ~broken & ~tiny)
+        if rest.size:
+            ws = w[rest]
+            res = optimize_parameter(cf, x0[rest], {"alpha": alpha[ws], "beta": b[rest]},
+                                     "theta", _theta_grid(T[ws]), accept=_accept_rsb)
+            gain_ok(rest[res.converged], res.x[res.converged])
+        # below the AT line RSB exists: a gain under the resolution, or no root found
+        out["unresolved"][w[scan & ~broken]] = 1.0
+        out["delta_f_bound"][w[tiny]] = RSB_RESOLUTION
+        lost = np.flatnonzero(scan & ~broken & ~tiny)
+        if lost.size:
+            out["delta_f_bound"][w[lost]] = _t0_gain(alpha[w[lost]])
         for k, j in (("m", 0), ("q0", 1), ("q1", 2), ("p0", 3), ("p1", 4), ("theta", 5)):
             out[k][w[broken]] = x[broken, j]
         out["mu"][w[broken]] = x[broken, 5] * b[broken]
@@ -528,6 +586,40 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
         rsb[w[broken]] = True
         status[w] = CONVERGED
     return out, status, rsb
+
+
+#: Below this T the 1RSB root is first sought from the low-T model's solution
+#: (:func:`_low_t_seed`), then by the theta scan where that fails.
+SEED_LOW_T = 3e-3
+
+
+def _low_t_seed(rs, alpha, T, z):
+    """1RSB seeds in the finite-T variables (m, q0, q1, p0, p1, theta) at the points ``z``
+    from the low-T model (:func:`rsb_low_temperature`, exact to O(T^2)) solved at the same
+    (alpha, T); returns them with a mask of the points where it has an RSB solution."""
+    n = alpha.size
+    tmp = {k: np.full(n, np.nan) for k in ("m", "q0", "q1", "p0", "p1", "theta", "mu", "C",
+                                            "f", "delta_f_bound", "unresolved")}
+    st = np.full(n, NO_SOLUTION, dtype=np.int8)
+    got = np.zeros(n, dtype=bool)
+    _cold_rsb("low", rs, alpha, T, z, tmp, st, got)
+    xs = np.stack([tmp[k][z] for k in ("m", "q0", "q1", "p0", "p1", "theta")], axis=1)
+    return xs, got[z] & (xs[:, 5] < 1.0)
+
+
+def _t0_gain(alpha: np.ndarray) -> np.ndarray:
+    """The T = 0 1RSB gain ``f_1RSB - f_RS`` at the loads ``alpha`` (NaN where the T = 0
+    retrieval does not exist): the bound reported where a T > 0 gain below the AT line is
+    not resolved. The gain falls with T from its T = 0 value to 0 at the AT line
+    (``tests/theory/test_hopfield_rsb.py`` checks it at alpha = 0.13)."""
+    a_u, inv = np.unique(alpha, return_inverse=True)
+    t0 = np.zeros(1)
+    X, _, _, _ = _rs_lines(a_u, t0)
+    rs0 = {k: v[:, 0] for k, v in _rs_observables(X, a_u, t0).items()}
+    out0, _, _ = _rsb_from_rs(rs0, a_u, np.zeros(a_u.size))
+    gain = np.maximum(out0["f"] - rs0["f"], 0.0)
+    gain = np.where(out0["unresolved"] > 0, RSB_RESOLUTION, gain)
+    return gain[inv]
 
 
 def _controls(alpha: Any, T: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -567,24 +659,30 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
         Dimensions ``(alpha, T, branch)`` with ``branch = ['retrieval']``.  RS: ``m``, ``q``,
         ``p``, ``C``, ``f``.  1RSB: ``m``, ``q0``, ``q1``, ``p0``, ``p1``, ``theta``, ``mu``
         (``theta/T``, finite at T = 0), ``C`` (``beta (1 - q1)``), ``f``, ``f_rs``,
-        ``delta_f`` (``f_1RSB - f_RS >= 0``) and ``rsb``.  Both: ``curvature``
+        ``delta_f`` (``f_1RSB - f_RS >= 0``), ``rsb``, ``unresolved`` and ``delta_f_bound``
+        (see the notes) and the RS ``replicon``.  RS: also ``replicon``.  Both: ``curvature``
         (d2 f_eff/dm2), ``converged``, ``stable`` (curvature > 0), ``status``.
 
     Notes
     -----
     RS: continuation in alpha from ``ALPHA_START`` (the Curie-Weiss end) for each T, with
-    branch tracking; the branch ends at the saddle-node ``alpha_c(T)``.  1RSB: at every point
-    where RS retrieval exists the Parisi parameter is scanned (``MU_GRID`` at T = 0,
-    ``THETA_GRID`` at T > 0) with the other order parameters solved, and the root of
-    ``df/dtheta`` is refined; where no RSB solution exists (above the AT line) the 1RSB
-    solution is the RS one with ``theta = 1`` and ``rsb = False``.  Between the RS and 1RSB
-    critical loads (where only 1RSB retrieval exists) the 1RSB solution is continued in alpha.
-    Below ``T_LOW = 1e-6`` the low-T models (exact to O(T^2)) are solved in the T = 0
-    variables, so T down to 1e-300 joins T = 0.
+    branch tracking; the branch ends at the saddle-node ``alpha_c(T)``.  1RSB: where RS
+    retrieval exists and its replicon (AGS 1987) is positive, i.e. above the AT line, the
+    1RSB solution is the RS one (``theta = 1``, ``rsb = False``): for the Hopfield retrieval
+    state RSB sets in continuously at the AT line.  Below it the Parisi parameter is scanned
+    (``MU_GRID`` at T = 0, :func:`_theta_grid` at T > 0) with the other order parameters
+    solved, and the root of ``df/dtheta`` is refined by Newton on its total derivative.
+    Between the RS and 1RSB critical loads (where only 1RSB retrieval exists) the 1RSB
+    solution is continued in alpha.  Below ``T_LOW = 1e-6`` the low-T models (exact to
+    O(T^2)) are solved in the T = 0 variables, so T down to 1e-300 joins T = 0.
 
-    Known gap: between ``T_LOW`` and about 3e-3 the theta scan from 1 down can run into
-    q1 = 1 and miss the root (theta ~ mu(0) T): such points report the RS solution with
-    ``rsb = False`` (e.g. alpha = 0.12, T = 1e-4; the 1RSB gain there is about 1e-7).
+    Below the AT line a point whose 1RSB gain is not resolved is never reported silently as
+    RS: it has ``unresolved = True`` and ``delta_f_bound``, an upper bound of the gain:
+    ``RSB_RESOLUTION`` where the gain found is below the resolution of double precision,
+    and the T = 0 gain at the same load where the scan found no root (the gain falls with
+    T to 0 at the AT line).  Such points remain at low T, between ``T_LOW`` and about 1e-3,
+    where the scan from theta = 0.98 down runs into q1 = 1 (e.g. alpha = 0.13, T = 3e-4,
+    bound 8.4e-7).
     """
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     a, t = _controls(alpha, T)
@@ -607,10 +705,13 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
     status = status.reshape(A.shape)
     rsb = rsb.reshape(A.shape)
     _extend_beyond_rs(out, status, rsb, a, t, ends)
+    out["unresolved"] = (out["unresolved"] > 0) & ~rsb
+    out["delta_f_bound"][rsb] = np.nan
     conv = status == CONVERGED
     curv = _rsb_curvature(out, A, TT)
     data = {k: (dims, v[..., None]) for k, v in out.items()}
     data["f_rs"] = (dims, rs["f"][..., None])
+    data["replicon"] = (dims, rs["replicon"][..., None])
     data["delta_f"] = (dims, (out["f"] - rs["f"])[..., None])
     data["rsb"] = (dims, rsb[..., None])
     data["curvature"] = (dims, curv[..., None])
@@ -709,10 +810,36 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
 
 
 def _rsb_step(cf, x, alpha, beta, regime):  # noqa: ANN001, ANN202
-    """One step of the 1RSB continuation: the Parisi parameter scanned up and down from its
+    """One step of the 1RSB continuation: Newton with the Parisi parameter free from the
+    previous solution, accepted where it converges within a factor ``EXTEND_SPAN`` of the
+    previous Parisi parameter; elsewhere the parameter is scanned up and down from its
     previous value (two rows a line), warm-started there, so that the branch followed is the
     one continued from (the unstable 1RSB branch below the fold is reached from far-away
     scan values). Returns the new solutions and which lines converged, and their status."""
+    hot = regime == "hot"
+    par, accept = ("theta", _accept_rsb) if hot else ("mu", _accept_rsb_t0)
+    n = x.shape[0]
+    # first Newton on the Parisi parameter's reduced equation from the previous solution:
+    # where it lands within EXTEND_SPAN of it, that is the continued branch
+    c1 = {"alpha": alpha} if regime == "zero" else {"alpha": alpha, "beta": beta}
+    nt = newton_parameter(cf, x, c1, par, accept=accept)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        near = nt.converged & (np.abs(np.log(nt.x[:, 5] / x[:, 5])) < np.log(EXTEND_SPAN))
+    new = np.full(x.shape, np.nan)
+    new[near] = nt.x[near]
+    failed = np.full(n, NO_SOLUTION, dtype=np.int8)
+    rest = np.flatnonzero(~near)
+    if rest.size:
+        sub, ok_r, fail_r = _rsb_scan_step(cf, x[rest], alpha[rest],
+                                           None if beta is None else beta[rest], regime)
+        new[rest[ok_r]] = sub[ok_r]
+        failed[rest] = fail_r
+        near[rest[ok_r]] = True
+    return new, near, failed
+
+
+def _rsb_scan_step(cf, x, alpha, beta, regime):  # noqa: ANN001, ANN202
+    """:func:`_rsb_step` by the two-sided scan of the Parisi parameter."""
     hot = regime == "hot"
     par, accept = ("theta", _accept_rsb) if hot else ("mu", _accept_rsb_t0)
     span = np.stack([np.geomspace(1.0, EXTEND_SPAN, 9), np.geomspace(1.0, 1 / EXTEND_SPAN, 9)])

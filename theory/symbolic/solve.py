@@ -40,6 +40,7 @@ from .._numerics.solver import (
 from .model import CompiledFreeEnergy
 
 __all__ = ["solve_points", "continuation", "reach_points", "fold", "FoldResult",
+           "newton_parameter",
            "optimize_parameter"]
 
 Accept = Callable[[np.ndarray, Mapping[str, np.ndarray]], np.ndarray]
@@ -322,6 +323,39 @@ def continuation(
     return SolveResult(X, conv, status, n_iter)
 
 
+#: Reference continuations kept by :func:`_reference` (most recent last).
+_REFERENCE: dict = {}
+#: How many reference continuations are kept.
+REFERENCE_KEEP = 32
+
+
+def _reference(cf, x_start, path, control, other, accept, max_jump) -> SolveResult:
+    """The continuation of ``x_start`` along the reference ``path`` (one row per line),
+    remembered: a later call with the same lines and a path that is a prefix of a
+    remembered one (the paths of :func:`reach_points` are a fixed list cut at the largest
+    point) reuses it.  Step k of a continuation depends only on the steps before it, so
+    the reused values are the ones a new continuation would give."""
+    L, K = x_start.shape[0], path.size
+    key = (cf, x_start.shape, x_start.tobytes(), control, float(path[0]), accept, max_jump,
+           tuple((k, v.tobytes()) for k, v in sorted(other.items())))
+    try:
+        hit = _REFERENCE.get(key)
+    except TypeError:  # an unhashable accept: no memory
+        key, hit = None, None
+    if hit is not None and hit[0].size >= K and np.array_equal(hit[0][:K], path):
+        r = hit[1]
+        return SolveResult(r.x[:, :K].copy(), r.converged[:, :K].copy(),
+                           r.status[:, :K].copy(), r.n_iter[:, :K].copy())
+    ref = continuation(cf, x_start, np.broadcast_to(path, (L, K)), control, other,
+                       accept=accept, max_jump=max_jump)
+    if key is not None:
+        _REFERENCE.pop(key, None)
+        _REFERENCE[key] = (path.copy(), ref)
+        while len(_REFERENCE) > REFERENCE_KEEP:
+            _REFERENCE.pop(next(iter(_REFERENCE)))
+    return ref
+
+
 def reach_points(
     cf: CompiledFreeEnergy,
     x_start: np.ndarray,
@@ -355,8 +389,7 @@ def reach_points(
     L, P, d = x_start.shape[0], points.size, cf.model.dim
     K = path.size
     other = {k: np.broadcast_to(np.asarray(v, dtype=float), (L,)) for k, v in other.items()}
-    ref = continuation(cf, x_start, np.broadcast_to(path, (L, K)), control, other,
-                       accept=accept, max_jump=max_jump)
+    ref = _reference(cf, x_start, path, control, other, accept, max_jump)
     last = np.cumprod(ref.status == CONVERGED, axis=1).sum(axis=1) - 1  # continuous so far
     # per line: its path (refined after the last value reached) and how much of it it reached
     full = [path] * L
@@ -605,6 +638,97 @@ def fold(
     return FoldResult(value, xout, err, status == CONVERGED, status)
 
 
+#: Line-search halvings of the final free polish of :func:`optimize_parameter` (where it
+#: stalls, in the flat direction of the parameter, the bracketed solution is kept).
+POLISH_HALVINGS = 3
+
+
+def _total(cf, x, c, k_par, others):  # noqa: ANN001, ANN202
+    """The residual of parameter ``k_par`` and its total derivative along the solution
+    curve (the Schur complement of the Hessian: the equations of ``others`` held)."""
+    g, H = cf.grad_hess(x, c)
+    Hks = H[:, k_par, others]
+    with np.errstate(all="ignore"):
+        try:
+            v = np.linalg.solve(H[:, others][:, :, others], H[:, others, k_par][..., None])
+            dg = H[:, k_par, k_par] - np.einsum("ij,ij->i", Hks, v[..., 0])
+        except np.linalg.LinAlgError:
+            dg = np.full(x.shape[0], np.nan)
+    return g[:, k_par], dg
+
+
+#: Line-search halvings of :func:`newton_parameter`'s inner solves: near round-off the
+#: Armijo test fails on noise, and :func:`_newton` accepts the point at the round-off floor.
+INNER_HALVINGS = 4
+
+
+def newton_parameter(
+    cf: CompiledFreeEnergy,
+    x_start: np.ndarray,
+    controls: Mapping[str, Any],
+    name: str,
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    accept: Accept | None = None,
+    tol: float = 1e-10,
+    gtol: float = 1e-14,
+    maxiter: int = 8,
+    max_factor: float = 1.5,
+) -> SolveResult:
+    """Stationary point in one positive order parameter by Newton on its reduced equation.
+
+    The companion of :func:`optimize_parameter` for a good start (a continuation step, a
+    low-temperature prediction).  With ``name`` held at its current value the other order
+    parameters are solved (well conditioned, where Newton with ``name`` free meets the flat
+    direction of f in a Parisi parameter); the residual ``g`` of ``name``'s equation and its
+    total derivative ``dg`` (:func:`_total`) then give the step ``-g/dg``, limited to a
+    factor ``max_factor`` up or down.  Converged when the step is below
+    ``tol (1 + |value|)`` or ``|g| <= gtol`` (round-off).
+
+    Returns
+    -------
+    SolveResult
+        ``x`` (n, d); status MAXITER where the steps did not settle, the inner solver's
+        status where the other parameters were not solved.
+    """
+    x = np.array(x_start, dtype=float, copy=True)
+    n = x.shape[0]
+    k_par = cf.model.index(name)
+    ctrl = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in controls.items()}
+    fix = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in (fixed or {}).items()}
+    others = np.array([i for i in _free_index(cf, fix)[0] if i != k_par], dtype=int)
+    status = np.full(n, MAXITER, dtype=np.int8)
+    n_iter = np.zeros(n, dtype=np.int32)
+    active = np.arange(n)
+    for _ in range(maxiter):
+        if active.size == 0:
+            break
+        sub = {c: v[active] for c, v in ctrl.items()}
+        v = x[active, k_par].copy()
+        r = solve_points(cf, x[active], sub,
+                         fixed={**{c: a[active] for c, a in fix.items()}, name: v},
+                         accept=accept, fallback=False, max_halvings=INNER_HALVINGS)
+        n_iter[active] += 1
+        bad = ~r.converged
+        status[active[bad]] = r.status[bad]
+        x[active[~bad]] = r.x[~bad]
+        active, v, sub = active[~bad], v[~bad], {c: a[~bad] for c, a in sub.items()}
+        if active.size == 0:
+            break
+        g, dg = _total(cf, x[active], sub, k_par, others)
+        with np.errstate(all="ignore"):
+            step = -g / dg
+            v_new = np.clip(v + step, v / max_factor, v * max_factor)
+        fin = np.isfinite(v_new)
+        status[active[~fin]] = NONFINITE
+        done = fin & ((np.abs(g) <= gtol) | (np.abs(v_new - v) <= tol * (1.0 + np.abs(v))))
+        status[active[done]] = CONVERGED
+        go = fin & ~done
+        x[active[go], k_par] = v_new[go]
+        active = active[go]
+    return SolveResult(x, status == CONVERGED, status, n_iter)
+
+
 def optimize_parameter(
     cf: CompiledFreeEnergy,
     x_start: np.ndarray,
@@ -623,7 +747,9 @@ def optimize_parameter(
     For each of n points, the other order parameters are solved with ``name`` held at the
     values ``grid[i, :]`` in turn (each solve warm-started from the previous one), the
     residual of ``name``'s own equation is recorded, its first sign change brackets the
-    stationary value, which :func:`theory._numerics.solver.bracket_root` refines; a final Newton
+    stationary value, which :func:`theory._numerics.solver.bracket_root` refines by Newton
+    steps on the total derivative of the residual along the solution curve (the Schur
+    complement of the Hessian, from the same evaluation), safeguarded by the bracket; a final Newton
     solve with ``name`` free polishes the whole solution.  This is how the one-step RSB
     Parisi parameter is optimised: the residual ``df/dtheta`` along the scan is the total
     derivative of f (the other equations hold), so its root is the extremum of f in theta.
@@ -666,6 +792,10 @@ def optimize_parameter(
     X = np.full((n, K, d), np.nan)
     G = np.full((n, K), np.nan)
     x_cur = x_start.copy()
+    others = np.array([i for i in _free_index(cf, fix)[0] if i != k_par], dtype=int)
+
+    def total(x, c):
+        return _total(cf, x, c, k_par, others)
     scanning = np.ones(n, dtype=bool)
     for k in range(K):
         idx = np.flatnonzero(scanning)
@@ -693,12 +823,15 @@ def optimize_parameter(
     lo = np.full(n, np.nan)
     hi = np.full(n, np.nan)
     s_lo = np.zeros(n)
+    g_lo = np.full(n, np.nan)
+    g_hi = np.full(n, np.nan)
     x_lo = np.full((n, d), np.nan)
     for i in range(n):
         for k in range(K - 1):
             if np.isfinite(G[i, k]) and np.isfinite(G[i, k + 1]) and G[i, k] * G[i, k + 1] < 0:
                 lo[i], hi[i], s_lo[i], x_lo[i] = grid[i, k], grid[i, k + 1], np.sign(G[i, k]), \
                     X[i, k]
+                g_lo[i], g_hi[i] = G[i, k], G[i, k + 1]
                 break
     have = np.flatnonzero(np.isfinite(lo))
     if have.size == 0:
@@ -714,17 +847,24 @@ def optimize_parameter(
                          fixed={**{c: a[j] for c, a in sub_fix.items()}, name: v},
                          accept=accept, fallback=False)
         res = np.full(v.shape, np.nan)
+        dres = np.full(v.shape, np.nan)
         ok = r.converged
         warm[j[ok]] = r.x[ok]
         if ok.any():
-            res[ok] = cf.grad(r.x[ok], {c: a[j[ok]] for c, a in sub_ctrl.items()})[:, k_par]
-        return res, None
+            res[ok], dres[ok] = total(r.x[ok], {c: a[j[ok]] for c, a in sub_ctrl.items()})
+        return res, dres
 
-    br = bracket_root(g, lo[have], hi[have], s_lo[have], xtol=tol, rtol=tol)
+    # the scan may run down (grid decreasing): bracket_root wants lo < hi
+    lo_h, hi_h, gl, gh, sl = lo[have], hi[have], g_lo[have], g_hi[have], s_lo[have]
+    down = lo_h > hi_h
+    lo_h, hi_h = np.where(down, hi_h, lo_h), np.where(down, lo_h, hi_h)
+    gl, gh = np.where(down, gh, gl), np.where(down, gl, gh)
+    sl = np.where(down, -sl, sl)
+    br = bracket_root(g, lo_h, hi_h, sl, fa=gl, fb=gh, xtol=tol, rtol=tol)
     xs = warm.copy()
     xs[:, k_par] = br.x
     pol = solve_points(cf, xs, sub_ctrl, fixed=sub_fix or None, accept=accept, fallback=False,
-                       maxiter=polish_maxiter)
+                       maxiter=polish_maxiter, max_halvings=POLISH_HALVINGS)
     good = pol.converged & br.converged
     # keep the bracketed solution where the free polish does not converge
     keep = br.converged & ~pol.converged
