@@ -680,9 +680,11 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
     RS: it has ``unresolved = True`` and ``delta_f_bound``, an upper bound of the gain:
     ``RSB_RESOLUTION`` where the gain found is below the resolution of double precision,
     and the T = 0 gain at the same load where the scan found no root (the gain falls with
-    T to 0 at the AT line).  Such points remain at low T, between ``T_LOW`` and about 1e-3,
-    where the scan from theta = 0.98 down runs into q1 = 1 (e.g. alpha = 0.13, T = 3e-4,
-    bound 8.4e-7).
+    T to 0 at the AT line).  At low T (below ``SEED_LOW_T = 3e-3``), where the scan from
+    theta = 0.98 down runs into q1 = 1, the root is first sought from the low-T model's
+    solution at the same point (alpha = 0.13: T = 1e-4, 3e-4, 1e-3 are resolved, with mu
+    98.9, 97.0, 90.6 joining the T = 0 value 99.93); at T = 0 and small loads (alpha = 0.05)
+    the gain is below ``RSB_RESOLUTION`` and the bound is that resolution.
     """
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     a, t = _controls(alpha, T)
@@ -810,9 +812,11 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
 
 
 def _rsb_step(cf, x, alpha, beta, regime):  # noqa: ANN001, ANN202
-    """One step of the 1RSB continuation: Newton with the Parisi parameter free from the
-    previous solution, accepted where it converges within a factor ``EXTEND_SPAN`` of the
-    previous Parisi parameter; elsewhere the parameter is scanned up and down from its
+    """One step of the 1RSB continuation: Newton on the Parisi parameter's reduced equation
+    (:func:`theory.symbolic.solve.newton_parameter`) from the previous solution, accepted
+    where it converges within a factor ``EXTEND_SPAN`` of the previous Parisi parameter
+    (Newton with the parameter free stalls in its flat direction); elsewhere the parameter
+    is scanned up and down from its
     previous value (two rows a line), warm-started there, so that the branch followed is the
     one continued from (the unstable 1RSB branch below the fold is reached from far-away
     scan values). Returns the new solutions and which lines converged, and their status."""
