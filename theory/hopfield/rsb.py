@@ -435,8 +435,11 @@ THETA_SCAN, THETA_LOW_T = 16, 5.0
 
 
 def _theta_grid(T: np.ndarray) -> np.ndarray:
+    """The theta scan per temperature (rows), from 0.98 down."""
     lo = np.minimum(0.02, THETA_LOW_T * T)
     return np.geomspace(np.full(T.size, 0.98), lo, THETA_SCAN, axis=1)
+
+
 #: Factor around the previous Parisi parameter scanned when following 1RSB past alpha_c^RS.
 EXTEND_SPAN = 3.0
 #: q1 - q0 below which a 1RSB solution has collapsed onto RS.
@@ -484,7 +487,7 @@ def _cold_rsb(regime, rs, alpha, T, z, out, status, rsb) -> None:
         ok &= ~unresolved
         if unresolved.any():
             u = z[unresolved]
-            out["unresolved"][u], out["delta_f_bound"][u] = 1.0, RSB_RESOLUTION
+            out["unresolved"][u], out["delta_f_bound"][u] = True, RSB_RESOLUTION
             out["m"][u], out["q0"][u], out["q1"][u] = rs["m"][u], rs["q"][u], rs["q"][u]
             out["p0"][u], out["p1"][u], out["C"][u] = rs["p"][u], rs["p"][u], rs["C"][u]
             out["f"][u] = rs["f"][u]
@@ -503,6 +506,14 @@ def _cold_rsb(regime, rs, alpha, T, z, out, status, rsb) -> None:
     rsb[z[ok]] = True
 
 
+def _rsb_out(n: int) -> dict[str, np.ndarray]:
+    """The flat 1RSB result arrays over n points (NaN; ``unresolved`` False)."""
+    out = {k: np.full(n, np.nan) for k in ("m", "q0", "q1", "p0", "p1", "theta", "mu", "C",
+                                            "f", "delta_f_bound")}
+    out["unresolved"] = np.zeros(n, dtype=bool)
+    return out
+
+
 def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
     """Optimise the Parisi parameter at the points where RS retrieval exists.
 
@@ -510,9 +521,7 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
     in the finite-T variables (q1, theta) plus C and mu.
     """
     n = alpha.size
-    keys = ("m", "q0", "q1", "p0", "p1", "theta", "mu", "C", "f", "delta_f_bound")
-    out = {k: np.full(n, np.nan) for k in keys}
-    out["unresolved"] = np.zeros(n)
+    out = _rsb_out(n)
     status = np.full(n, NO_SOLUTION, dtype=np.int8)
     rsb = np.zeros(n, dtype=bool)
     have = np.isfinite(rs["m"])
@@ -532,6 +541,7 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
         # above the AT line (replicon > 0) there is no RSB solution: no scan
         scan = ~(rs["replicon"][w] > 0)
         x = np.full(x0.shape, np.nan)
+        f_rsb = np.full(w.size, np.nan)
         broken = np.zeros(w.size, dtype=bool)
         tiny = np.zeros(w.size, dtype=bool)
 
@@ -540,6 +550,7 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
             ok = xi[:, 2] - xi[:, 1] > COLLAPSE
             if ok.any():
                 f_i = cf.f(xi[ok], {"alpha": alpha[w[i[ok]]], "beta": b[i[ok]]})
+                f_rsb[i[ok]] = f_i
                 small = f_i - rs["f"][w[i[ok]]] < RSB_RESOLUTION
                 tiny[i[np.flatnonzero(ok)[small]]] = True
                 ok[np.flatnonzero(ok)[small]] = False
@@ -564,7 +575,7 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
                                      "theta", _theta_grid(T[ws]), accept=_accept_rsb)
             gain_ok(rest[res.converged], res.x[res.converged])
         # below the AT line RSB exists: a gain under the resolution, or no root found
-        out["unresolved"][w[scan & ~broken]] = 1.0
+        out["unresolved"][w[scan & ~broken]] = True
         out["delta_f_bound"][w[tiny]] = RSB_RESOLUTION
         lost = np.flatnonzero(scan & ~broken & ~tiny)
         if lost.size:
@@ -573,8 +584,7 @@ def _rsb_from_rs(rs: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray):
             out[k][w[broken]] = x[broken, j]
         out["mu"][w[broken]] = x[broken, 5] * b[broken]
         out["C"][w[broken]] = b[broken] * (1.0 - x[broken, 2])
-        if broken.any():
-            out["f"][w[broken]] = cf.f(x[broken], {"alpha": alpha[w[broken]], "beta": b[broken]})
+        out["f"][w[broken]] = f_rsb[broken]
         # no RSB solution (above the AT line): 1RSB is RS (q0 = q1, theta = 1)
         flat = ~broken
         for k, src in (("m", "m"), ("q0", "q"), ("q1", "q"), ("p0", "p"), ("p1", "p"),
@@ -598,8 +608,7 @@ def _low_t_seed(rs, alpha, T, z):
     from the low-T model (:func:`rsb_low_temperature`, exact to O(T^2)) solved at the same
     (alpha, T); returns them with a mask of the points where it has an RSB solution."""
     n = alpha.size
-    tmp = {k: np.full(n, np.nan) for k in ("m", "q0", "q1", "p0", "p1", "theta", "mu", "C",
-                                            "f", "delta_f_bound", "unresolved")}
+    tmp = _rsb_out(n)
     st = np.full(n, NO_SOLUTION, dtype=np.int8)
     got = np.zeros(n, dtype=bool)
     _cold_rsb("low", rs, alpha, T, z, tmp, st, got)
@@ -618,7 +627,7 @@ def _t0_gain(alpha: np.ndarray) -> np.ndarray:
     rs0 = {k: v[:, 0] for k, v in _rs_observables(X, a_u, t0).items()}
     out0, _, _ = _rsb_from_rs(rs0, a_u, np.zeros(a_u.size))
     gain = np.maximum(out0["f"] - rs0["f"], 0.0)
-    gain = np.where(out0["unresolved"] > 0, RSB_RESOLUTION, gain)
+    gain = np.where(out0["unresolved"], RSB_RESOLUTION, gain)
     return gain[inv]
 
 
@@ -707,7 +716,7 @@ def solve(alpha: float | np.ndarray, T: float | np.ndarray, ansatz: str = "1RSB"
     status = status.reshape(A.shape)
     rsb = rsb.reshape(A.shape)
     _extend_beyond_rs(out, status, rsb, a, t, ends)
-    out["unresolved"] = (out["unresolved"] > 0) & ~rsb
+    out["unresolved"] &= ~rsb
     out["delta_f_bound"][rsb] = np.nan
     conv = status == CONVERGED
     curv = _rsb_curvature(out, A, TT)
