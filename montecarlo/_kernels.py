@@ -1,8 +1,10 @@
 """numba kernels of the compiled engine (:mod:`montecarlo.engine_compiled`).
 
-Plain loops. The field of a chain is a dot product over its (padded) patterns of int8
-pattern entries and integer overlaps, which LLVM vectorises (``vpmaddwd`` for int16
-overlaps); the rest is scalar. Every field and energy difference is an integer, exact;
+Plain loops, except the passes over a chain's (padded) patterns: its field, a dot product
+of int8 pattern entries and integer overlaps, and a flip's update of the overlaps are
+written as LLVM vector IR, 16 patterns a step (:func:`dotv`, :func:`_vaxpy`; with AVX2
+the field is one ``vpmaddwd`` a step, which LLVM's own vectoriser, choosing 8 lanes and a
+scalar remainder, did not emit). Every field and energy difference is an integer, exact;
 only the float64 dot of large dense fields (exact integers below 2^53) is compiled with
 fast-math, in its own function, so that the portable logarithm
 (:func:`montecarlo.variates.log_reduced`) stays the same operations as in NumPy.
@@ -15,7 +17,9 @@ from types import FunctionType
 
 import numpy as np
 from llvmlite import ir
+from llvmlite.binding import get_host_cpu_features
 from numba import njit, prange, types
+from numba.core import cgutils, config
 from numba.extending import intrinsic
 
 from .variates import SQRT_HALF, log_reduced
@@ -114,13 +118,151 @@ def exact_threshold(h, C, zero, metropolis):  # noqa: ANN001, ANN201
 
 
 
+def _target_has_avx2() -> bool:
+    """Whether numba compiles for a CPU with AVX2 (the host, unless NUMBA_CPU_NAME says
+    otherwise: then only NUMBA_CPU_FEATURES can say so)."""
+    if config.CPU_FEATURES is not None:
+        return "+avx2" in config.CPU_FEATURES.split(",")
+    if config.CPU_NAME not in (None, "host"):
+        return False
+    return bool(get_host_cpu_features().get("avx2", False))
+
+
+_AVX2 = _target_has_avx2()
+
+
+def _dot_codegen(X, M, power):  # noqa: ANN001, ANN202
+    """Codegen of ``sum_k X[s, i, k] M[c, k]^power`` (power 1, 2: int32; 3: int64 sums of
+    int32 terms)."""
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        xp, mp, n = _rows(context, builder, signature, args, (0, 1, 2), (3, 4))
+        i32 = ir.IntType(32)
+        v32 = ir.VectorType(i32, 16)
+        pmadd = _AVX2 and M.dtype.bitwidth == 16 and power < 3
+        if pmadd:
+            v16 = ir.VectorType(ir.IntType(16), 16)
+            acc_t = ir.VectorType(i32, 8)
+            fn = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(acc_t, [v16, v16]), "llvm.x86.avx2.pmadd.wd")
+        else:
+            acc_t = ir.VectorType(ir.IntType(64), 16) if power == 3 else v32
+        acc = cgutils.alloca_once_value(builder, ir.Constant(acc_t, None))
+        with cgutils.for_range(builder, n) as loop:
+            xv, mv = _lanes(builder, xp, mp, loop.index)
+            if pmadd:
+                xw = _widen(builder, xv, v16)
+                prod = builder.call(fn, [builder.mul(xw, mv) if power == 2 else xw, mv])
+            else:
+                prod, mw = _widen(builder, xv, v32), _widen(builder, mv, v32)
+                for _ in range(power):
+                    prod = builder.mul(prod, mw)
+                prod = _widen(builder, prod, acc_t)
+            builder.store(builder.add(builder.load(acc), prod), acc)
+        el = acc_t.element
+        red = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(el, [acc_t]),
+            f"llvm.vector.reduce.add.v{acc_t.count}i{el.width}")
+        return _widen(builder, builder.call(red, [builder.load(acc)]), ir.IntType(64))
+
+    return codegen
+
+
+@intrinsic
+def _vdot(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic signature)
+    """``sum_k X[s, i, k] M[c, k]`` in int32, 16 patterns a step (``K`` padded to 16).
+
+    Integer ``X`` (int8/int16) and ``M`` (int16/int32); the caller guarantees that every
+    partial sum fits in int32. With AVX2 and int16 ``M`` a step is one ``vpmaddwd`` of 16
+    lanes; otherwise LLVM lowers the generic vector multiply-add for the host.
+    """
+    return types.int64(X, s, i, M, c), _dot_codegen(X, M, 1)
+
+
+@intrinsic
+def _vdot_sq(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic signature)
+    """``sum_k X[s, i, k] M[c, k]^2`` in int32, as :func:`_vdot` (with AVX2 and int16
+    ``M``: ``vpmullw`` then ``vpmaddwd``); the caller guarantees ``|X M| < 2^15`` and
+    that every partial sum fits in int32."""
+    return types.int64(X, s, i, M, c), _dot_codegen(X, M, 2)
+
+
+@intrinsic
+def _vaxpy(typingctx, M, c, u, X, s, i):  # noqa: ANN001, ANN202 (numba intrinsic signature)
+    """``M[c, k] += u X[s, i, k]`` for every k, 16 at a time in ``M``'s integer type (the
+    caller guarantees the results fit)."""
+    sig = types.void(M, c, u, X, s, i)
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        xp, mp, n = _rows(context, builder, signature, args, (3, 4, 5), (0, 1))
+        vt = ir.VectorType(ir.IntType(M.dtype.bitwidth), 16)
+        uu = context.cast(builder, args[2], signature.args[2], M.dtype)
+        uv = builder.insert_element(ir.Constant(vt, None), uu, ir.Constant(ir.IntType(32), 0))
+        uv = builder.shuffle_vector(uv, ir.Constant(vt, ir.Undefined),
+                                    ir.Constant(ir.VectorType(ir.IntType(32), 16), None))
+        with cgutils.for_range(builder, n) as loop:
+            xv, mv = _lanes(builder, xp, mp, loop.index)
+            new = builder.add(mv, builder.mul(uv, _widen(builder, xv, vt)))
+            builder.store(new, builder.bitcast(builder.gep(mp, [builder.mul(
+                loop.index, ir.Constant(loop.index.type, 16))]), vt.as_pointer()), align=1)
+
+    return sig, codegen
+
+
+def _rows(context, builder, signature, args, xs, ms):  # noqa: ANN001, ANN202
+    """Pointers to the rows ``X[s, i, :]`` and ``M[c, :]`` and their number of 16-blocks."""
+    intp = context.get_value_type(types.intp)
+
+    def row(pos):  # noqa: ANN001, ANN202
+        aty = signature.args[pos[0]]
+        ary = context.make_array(aty)(context, builder, args[pos[0]])
+        idx = [context.cast(builder, args[p], signature.args[p], types.intp) for p in pos[1:]]
+        ptr = cgutils.get_item_pointer(context, builder, aty, ary, [*idx, ir.Constant(intp, 0)])
+        return ptr, cgutils.unpack_tuple(builder, ary.shape, aty.ndim)[-1]
+
+    (xp, _), (mp, kp) = row(xs), row(ms)
+    return xp, mp, builder.lshr(kp, ir.Constant(intp, 4))
+
+
+def _lanes(builder, xp, mp, j):  # noqa: ANN001, ANN202
+    """The 16-blocks ``j`` of the rows ``xp`` and ``mp`` as vectors."""
+    off = builder.mul(j, ir.Constant(j.type, 16))
+    vx = ir.VectorType(xp.type.pointee, 16)
+    vm = ir.VectorType(mp.type.pointee, 16)
+    return (builder.load(builder.bitcast(builder.gep(xp, [off]), vx.as_pointer()), align=1),
+            builder.load(builder.bitcast(builder.gep(mp, [off]), vm.as_pointer()), align=1))
+
+
+def _widen(builder, v, t):  # noqa: ANN001, ANN202
+    """``v`` sign-extended to the integer (vector) type ``t`` where narrower."""
+    def width(ty):  # noqa: ANN001, ANN202
+        return ty.element.width if isinstance(ty, ir.VectorType) else ty.width
+    return builder.sext(v, t) if width(v.type) < width(t) else v
+
+
+@intrinsic
+def _vdot_cube(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic signature)
+    """``sum_k X[s, i, k] M[c, k]^3`` in int64 of int32 terms: the caller guarantees
+    ``|X M^3| < 2^31``."""
+    return types.int64(X, s, i, M, c), _dot_codegen(X, M, 3)
+
+
 @njit(cache=True, inline="always")
-def dot32(X, s, i, m, c):  # noqa: ANN001, ANN201
-    """``sum_k X[s, i, k] m[c, k]`` into int32 (one ``vpmaddwd`` per 16 for int16 ``m``)."""
-    h = np.int32(0)
-    for k in range(m.shape[1]):
-        h = _mac32(h, X[s, i, k], m[c, k])
-    return np.int64(h)
+def dotv(X, s, i, M, c):  # noqa: ANN001, ANN201
+    """``sum_k X[s, i, k] M[c, k]`` into int32 (:func:`_vdot`; ``K`` padded to 16)."""
+    return _vdot(X, s, i, M, c)
+
+
+@njit(cache=True, inline="always")
+def dotv_sq(X, s, i, M, c):  # noqa: ANN001, ANN201
+    """``sum_k X[s, i, k] M[c, k]^2`` into int32 (:func:`_vdot_sq`)."""
+    return _vdot_sq(X, s, i, M, c)
+
+
+@njit(cache=True, inline="always")
+def dotv_cube(X, s, i, M, c):  # noqa: ANN001, ANN201
+    """``sum_k X[s, i, k] M[c, k]^3`` into int64 (:func:`_vdot_cube`)."""
+    return _vdot_cube(X, s, i, M, c)
 
 
 @njit(cache=True, inline="always")
@@ -170,16 +312,23 @@ def decide(x, w, k0, k1, words, cached, lo, hi, shift, off, t_H, C, zero, metrop
     return x < exact_threshold(hp ^ tmask, C, zero, metropolis), cached
 
 
-def _pairwise(XS, cS, R, task0, task1, M, spins, keys, c_lo, c_hi, c_shift, c_off, t_H,  # noqa: ANN001
-              c_C, c_zero, metropolis, sweep0, sites, dot, y, nf, max_abs, scratch_w,
-              scratch_c):
+@njit(cache=True, inline="always")
+def _chain(c, keys, c_lo, c_hi, c_shift, c_off, c_C, c_zero):  # noqa: ANN001, ANN202
+    """Chain ``c``'s key and threshold table (:func:`decide`), read once per site block."""
+    return (keys[c, 0], keys[c, 1], c_lo[c], c_hi[c], c_shift[c], c_off[c], c_C[c], c_zero[c])
+
+
+def _pairwise(XS, cS, R, task0, task1, block, M, spins, keys, c_lo, c_hi, c_shift, c_off, t_H,  # noqa: ANN001
+              c_C, c_zero, metropolis, sweep0, sites, dot, y, nf, max_abs, words, cached):
     """Sweeps of P = 2 chains ``c = s R + r``: patterns ``XS[s]`` (N, Kp), overlaps ``M[c]``.
 
     Task ``t`` advances chains ``task0[t] .. task1[t] - 1`` through every sweep of
-    ``sites`` (n_sweeps, N), site by site (chains of one sample read its pattern row once);
-    ``x = s_i h_i - c_i`` with ``c_i = cS[s, i]``. ``c_*`` are the chains' threshold tables
-    (:func:`decide`). Chains at T > 0 draw the Philox blocks of the next 8 steps together,
-    every 8 steps.
+    ``sites`` (n_sweeps, N), in blocks of ``block`` steps: each chain of the task takes the
+    block's steps in turn, its table and key in registers, while the block's pattern rows
+    stay in L1 for the next chain (chains are independent: the order of the chains' turns
+    changes nothing). ``x = s_i h_i - c_i`` with ``c_i = cS[s, i]``. ``c_*`` are the
+    chains' threshold tables (:func:`decide`); ``words[c, :4]`` holds chain ``c``'s last
+    Philox block and ``cached[c, 0]`` its counter.
 
     Lazy fields at T = 0. A flip at another site changes ``x_i`` by at most
     ``b_i = 2 max|xi| c_i``; with ``nf[c]`` the chain's flips so far and ``y[c, i] = x_i +
@@ -192,51 +341,38 @@ def _pairwise(XS, cS, R, task0, task1, M, spins, keys, c_lo, c_hi, c_shift, c_of
     N = spins.shape[1]
     n_sweeps = sites.shape[0]
     for t in prange(task0.shape[0]):
-        c0, c1 = task0[t], task1[t]
-        s0, r0 = c0 // R, c0 % R
-        words = scratch_w[t]  # per task, cache lines apart: no false sharing
-        cached = scratch_c[t]
-        cached[:] = -1
         for sw in range(n_sweeps):
             base = (sweep0 + sw) * N
-            for step in range(N):
-                i = sites[sw, step]
-                w = base + step
-                if (w & 7) == 0 or step == 0:
-                    b = (w >> 3) + 1
-                    for c in range(c0, c1):
-                        if not c_zero[c]:
-                            philox_block(np.uint64(b), keys[c, 0], keys[c, 1], words[c - c0])
-                            cached[c - c0] = b
-                s, r = s0, r0
-                for c in range(c0, c1):
-                    if r == R:  # the next sample (no division in the loop)
-                        s += 1
-                        r = 0
-                    r += 1
-                    ci = cS[s, i]
-                    bi = 2 * max_abs * ci
-                    hi = c_hi[c]
-                    lazy = c_zero[c]
-                    if lazy and y[c, i] - bi * nf[c] >= hi:
-                        continue
-                    si = np.int64(spins[c, i])
-                    x = si * dot(XS, s, i, M, c) - ci
-                    if lazy:
-                        y[c, i] = x + bi * nf[c]
-                    if x >= hi:
-                        continue
-                    flip, cached[c - c0] = decide(
-                        x, w, keys[c, 0], keys[c, 1], words[c - c0], cached[c - c0],
-                        c_lo[c], hi, c_shift[c], c_off[c], t_H, c_C[c], lazy, metropolis)
-                    if flip:
-                        spins[c, i] = -si
-                        u = -2 * si
-                        for k in range(M.shape[1]):
-                            M[c, k] += u * XS[s, i, k]
+            for b0 in range(0, N, block):
+                for c in range(task0[t], task1[t]):
+                    s = c // R
+                    k0, k1, lo, hi, shift, off, C, lazy = _chain(c, keys, c_lo, c_hi, c_shift,
+                                                                 c_off, c_C, c_zero)
+                    w4 = words[c]
+                    blk = cached[c, 0]
+                    n_f = nf[c]
+                    for step in range(b0, min(b0 + block, N)):
+                        i = sites[sw, step]
+                        ci = cS[s, i]
+                        bi = 2 * max_abs * ci
+                        if lazy and y[c, i] - bi * n_f >= hi:
+                            continue
+                        si = np.int64(spins[c, i])
+                        x = si * dot(XS, s, i, M, c) - ci
                         if lazy:
-                            nf[c] += 1
-                            y[c, i] = -x + bi * nf[c]
+                            y[c, i] = x + bi * n_f
+                        if x >= hi:
+                            continue
+                        flip, blk = decide(x, base + step, k0, k1, w4, blk, lo, hi, shift, off,
+                                           t_H, C, lazy, metropolis)
+                        if flip:
+                            spins[c, i] = -si
+                            _vaxpy(M, c, -2 * si, XS, s, i)
+                            if lazy:
+                                n_f += 1
+                                y[c, i] = -x + bi * n_f
+                    cached[c, 0] = blk
+                    nf[c] = n_f
 
 
 pairwise_parallel = njit(cache=True, parallel=True)(_pairwise)
@@ -267,10 +403,11 @@ def _dense_flip_34(P, N, XS, s, i, si, M, A, SB, c):  # noqa: ANN001, ANN202
     SB[c] = sb
 
 
-def _dense(XS, P, R, K, task0, task1, M, A, B, SB, spins, keys, cA, cB, D, c_lo, c_hi,  # noqa: ANN001
-           c_shift, c_off, t_H, c_C, c_zero, metropolis, sweep0, sites, dot, y, nf, bound,
-           scratch_w, scratch_c):
-    """Sweeps of dense P-spin chains, laid out and scheduled as in :func:`_pairwise`.
+def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, keys, cA, cB,  # noqa: ANN001
+           D, c_lo, c_hi, c_shift, c_off, t_H, c_C, c_zero, metropolis, sweep0, sites, dot, y,
+           nf, bound, words, cached):
+    """Sweeps of dense P-spin chains, laid out and scheduled as in :func:`_pairwise`
+    (blocks of ``block`` steps).
 
     With ``x^mu_i = xi^mu_i s_i = +-1``, ``e_(P-1)(x^mu without i) = A(M_mu) - x^mu_i
     B(M_mu)``, where ``A`` and ``B`` (sums of the ``e_q(M)`` of even and odd
@@ -280,68 +417,87 @@ def _dense(XS, P, R, K, task0, task1, M, A, B, SB, spins, keys, cA, cB, D, c_lo,
     pattern per attempt, as for P = 2, with ``A[c]`` in the narrowest exact type; a flip
     re-evaluates ``A`` and ``B`` of the chain's patterns (in float64, exact below 2^53)
     and its ``SB[c] = sum_mu B(M_mu)``.
+
+    P = 3 and 4 from the overlaps alone (``from_m``; no ``A`` is kept), where the sums
+    fit. A flip moves the overlaps and ``SB``, as for P = 2.
+
+    * P = 3: ``2 A(M) = M^2 - N + 2`` and ``B(M) = M``, so ``2 sum_mu xi^mu_i A(M_mu) =
+      sum_mu xi^mu_i M_mu^2 - (N - 2) r_i`` with the pattern row sums ``r_i = rows[s, i]``
+      (one ``vpmullw`` more per 16 patterns than P = 2); a flip adds ``-2 s_i r_i`` to
+      ``SB = sum_mu M_mu``.
+    * P = 4: ``6 A(M) = M^3 - (3 N - 8) M`` and ``2 B(M) = M^2 - N + 2``, so ``6 sum_mu
+      xi^mu_i A(M_mu) = sum_mu xi^mu_i M_mu^3 - (3 N - 8) h_i`` with the P = 2 field
+      ``h_i = sum_mu xi^mu_i M_mu``, and a flip adds ``2 (K - s_i h_i)`` to ``SB``
+      (``(xi^mu_i)^2 = 1``).
     """
     N, Kp = spins.shape[1], M.shape[1]
     n_sweeps = sites.shape[0]
     nA, nB = cA.shape[0], cB.shape[0]
     for t in prange(task0.shape[0]):
-        c0, c1 = task0[t], task1[t]
-        s0, r0 = c0 // R, c0 % R
-        words = scratch_w[t]  # per task, cache lines apart: no false sharing
-        cached = scratch_c[t]
-        cached[:] = -1
         fa = np.empty(Kp, np.float64)
         fb = np.empty(Kp, np.float64)
         for sw in range(n_sweeps):
             base = (sweep0 + sw) * N
-            for step in range(N):
-                i = sites[sw, step]
-                s, r = s0, r0
-                for c in range(c0, c1):
-                    if r == R:
-                        s += 1
-                        r = 0
-                    r += 1
-                    hi = c_hi[c]
-                    lazy = c_zero[c]
-                    if lazy and y[c, i] - bound * nf[c] >= hi:
-                        continue
-                    si = np.int64(spins[c, i])
-                    x = si * dot(XS, s, i, A, c) - SB[c]
-                    if lazy:
-                        y[c, i] = x + bound * nf[c]
-                    if x >= hi:
-                        continue
-                    flip, cached[c - c0] = decide(
-                        x, base + step, keys[c, 0], keys[c, 1], words[c - c0], cached[c - c0],
-                        c_lo[c], hi, c_shift[c], c_off[c], t_H, c_C[c], lazy, metropolis)
-                    if not flip:
-                        continue
-                    spins[c, i] = -si
-                    if lazy:
-                        nf[c] += 1
-                        y[c, i] = -x + bound * nf[c]
-                    if P == 3 or P == 4:
-                        _dense_flip_34(P, N, XS, s, i, si, M, A, SB, c)
-                        continue
-                    # other P: new overlaps, then A and B of every pattern, pass by pass
-                    for k in range(Kp):
-                        M[c, k] -= 2 * si * XS[s, i, k]
-                        fa[k] = cA[0]
-                        fb[k] = cB[0]
-                    for q in range(1, nA):
+            for b0 in range(0, N, block):
+                for c in range(task0[t], task1[t]):
+                    s = c // R
+                    k0, k1, lo, hi, shift, off, C, lazy = _chain(c, keys, c_lo, c_hi, c_shift,
+                                                                 c_off, c_C, c_zero)
+                    w4 = words[c]
+                    blk = cached[c, 0]
+                    n_f = nf[c]
+                    for step in range(b0, min(b0 + block, N)):
+                        i = sites[sw, step]
+                        if lazy and y[c, i] - bound * n_f >= hi:
+                            continue
+                        si = np.int64(spins[c, i])
+                        h1 = np.int64(0)
+                        if from_m and P == 3:  # exact quotients: 2 A and 6 A are integers
+                            x = si * ((dotv_sq(XS, s, i, M, c) - (N - 2) * rows[s, i]) // 2) - SB[c]
+                        elif from_m:
+                            h1 = dotv(XS, s, i, M, c)
+                            x = si * ((dotv_cube(XS, s, i, M, c) - (3 * N - 8) * h1) // 6) - SB[c]
+                        else:
+                            x = si * dot(XS, s, i, A, c) - SB[c]
+                        if lazy:
+                            y[c, i] = x + bound * n_f
+                        if x >= hi:
+                            continue
+                        flip, blk = decide(x, base + step, k0, k1, w4, blk, lo, hi, shift, off,
+                                           t_H, C, lazy, metropolis)
+                        if not flip:
+                            continue
+                        spins[c, i] = -si
+                        if lazy:
+                            n_f += 1
+                            y[c, i] = -x + bound * n_f
+                        if from_m:
+                            _vaxpy(M, c, -2 * si, XS, s, i)
+                            SB[c] += -2 * si * rows[s, i] if P == 3 else 2 * (K - si * h1)
+                            continue
+                        if P == 3 or P == 4:
+                            _dense_flip_34(P, N, XS, s, i, si, M, A, SB, c)
+                            continue
+                        # other P: new overlaps, then A and B of every pattern, pass by pass
                         for k in range(Kp):
-                            fa[k] = fa[k] * M[c, k] + cA[q]
-                    for q in range(1, nB):
-                        for k in range(Kp):
-                            fb[k] = fb[k] * M[c, k] + cB[q]
-                    sb = SB[c]
-                    for k in range(K):  # exact quotients: D divides both
-                        A[c, k] = fa[k] / D
-                        nb = np.int64(fb[k] / D)
-                        sb += nb - B[c, k]
-                        B[c, k] = nb
-                    SB[c] = sb
+                            M[c, k] -= 2 * si * XS[s, i, k]
+                            fa[k] = cA[0]
+                            fb[k] = cB[0]
+                        for q in range(1, nA):
+                            for k in range(Kp):
+                                fa[k] = fa[k] * M[c, k] + cA[q]
+                        for q in range(1, nB):
+                            for k in range(Kp):
+                                fb[k] = fb[k] * M[c, k] + cB[q]
+                        sb = SB[c]
+                        for k in range(K):  # exact quotients: D divides both
+                            A[c, k] = fa[k] / D
+                            nb = np.int64(fb[k] / D)
+                            sb += nb - B[c, k]
+                            B[c, k] = nb
+                        SB[c] = sb
+                    cached[c, 0] = blk
+                    nf[c] = n_f
 
 
 dense_parallel = njit(cache=True, parallel=True)(_dense)

@@ -9,11 +9,14 @@ Layout. Chain ``c = s R + r`` (sample ``s``, chain ``r`` of its ``R``) holds its
 (int8, ``N``) and its integer overlaps ``M[c]`` (``K`` padded to a multiple of 16, in the
 narrowest exact type: int16 while ``N max|xi| < 2^15``). The patterns are stored once,
 site-major per sample (int8 ``(S, N, K)``), so that the field ``h_i = sum_mu xi^mu_i M_mu``
-of a chain is one contiguous dot product, vectorised (``vpmaddwd``: 16 patterns per
-instruction). The chains are split into contiguous tasks of a thread pool (``numba.prange``,
-several tasks per thread, each small enough for its overlaps to stay in cache), and a task
-advances its chains through all the sweeps of a call, site by site, with no
-synchronisation between tasks. Acceptance is a comparison of integers
+of a chain is one contiguous dot product, written in LLVM vector IR
+(:func:`montecarlo._kernels.dotv`: with AVX2 one ``vpmaddwd`` per 16 patterns). The chains
+are split into contiguous tasks of a thread pool (``numba.prange``, several tasks per
+thread, each small enough for its overlaps to stay in cache), and a task advances its
+chains through all the sweeps of a call with no synchronisation between tasks: in blocks
+of steps (:func:`block_steps`), each chain of the task takes the whole block in turn, its
+threshold table and key in registers, while the block's pattern rows stay in L1 for the
+task's next chain. Acceptance is a comparison of integers
 (:mod:`montecarlo.thresholds`): a chain whose energy change is below every threshold flips,
 one above all of them does not, and only the others draw their uniform, regenerated on the
 spot by Philox4x64-10 (one block serves 8 steps of a chain). A flip adds ``-2 s_i xi_i`` to
@@ -21,11 +24,15 @@ the chain's overlaps: O(K) per attempt, as the NumPy engine. At T = 0 a chain ke
 bound of each site's energy change (:func:`montecarlo._kernels._pairwise`) and rejects, without
 the field, the attempts that the bound already rejects.
 
-Dense networks (P > 2) also keep the integer polynomials ``A(M_mu)`` and their ``B``-sum
-(:func:`montecarlo._kernels._dense`): a field is again one dot product per attempt.
+Dense networks (P > 2) take their fields from the overlaps alone where the integer sums
+allow (P = 3: ``sum_mu xi M^2``, one more vector multiply than P = 2; P = 4: ``sum_mu xi
+M^3``), and otherwise keep the integer polynomials ``A(M_mu)`` and their ``B``-sum
+(:func:`montecarlo._kernels._dense`): either way a field is one pass over the patterns
+per attempt.
 
-Memory: the int8 patterns once, per chain its spins and overlaps (dense: three arrays of
-K), and the threshold tables (256 KiB at most per temperature).
+Memory: the int8 patterns once, per chain its spins and overlaps (dense: up to three
+arrays of K) and its Philox block, and the threshold tables (256 KiB at most per
+temperature).
 """
 
 from __future__ import annotations
@@ -54,7 +61,9 @@ PAD = _kernels.PAD
 _CHUNK = 32  # sweeps per kernel call between measurements: bounds the site-order array
 _GROUP_BYTES = 2**14  # the fields' arrays of one task's chains: L1-resident
 _GROUP = 8  # chains per task at most
+_BLOCK_BYTES = 2**14  # pattern rows of a site block: half a 32 KiB L1
 _NO_BOUND = -(2**62)
+_INT32 = 2**31  # dense fields from the overlaps while their terms (P = 4) or sums (P = 3) fit
 
 
 def tasks(S: int, R: int, row_bytes: int, threads: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +78,12 @@ def tasks(S: int, R: int, row_bytes: int, threads: int) -> tuple[np.ndarray, np.
         G //= 2
     t0 = np.arange(0, C, G, dtype=np.int64)
     return t0, np.minimum(t0 + G, C)
+
+
+def block_steps(N: int, pattern_row_bytes: int) -> int:
+    """Steps per site block (:func:`montecarlo._kernels._pairwise`): the block's pattern
+    rows fill about ``_BLOCK_BYTES`` of L1, re-read there by each chain of a task."""
+    return int(max(8, min(N, _BLOCK_BYTES // max(pattern_row_bytes, 1))))
 
 
 def _int_type(bound: int, total: int) -> type | None:
@@ -128,6 +143,14 @@ def _horner(c: list[int], m: int) -> int:
     return v
 
 
+def _fields_from_overlaps(P: int, N: int, K: int, mtype: type) -> bool:
+    """Whether dense fields come from the int16 overlaps alone (:func:`montecarlo._kernels._dense`):
+    P = 3 while the int32 sums ``sum_mu xi M^2`` fit, P = 4 while the terms ``M^3`` do."""
+    if mtype is not np.int16:
+        return False
+    return (P == 3 and K * N * N < _INT32) or (P == 4 and N**3 < _INT32)
+
+
 @dataclass
 class CompiledState:
     """Chains of the compiled engine; :attr:`M` and :attr:`spins` as in the specification.
@@ -180,7 +203,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
     dense: dict[str, np.ndarray] = {}
     if P == 2:
         mtype = _int_type(N * max_abs, K * N * max_abs * max_abs + K * max_abs**2)
-        dot = _kernels.dot32 if mtype is not None else _kernels.dot64
+        dot = _kernels.dotv if mtype is not None else _kernels.dot64
         mtype = mtype or np.int64
         cS = np.stack([np.square(xi[s], dtype=np.int32).sum(axis=0, dtype=np.int64)
                        for s in range(S)])  # sample by sample: no int64 copy of the patterns
@@ -191,7 +214,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
             raise ValueError(f"dense P = {P} energy changes at N = {N}, K = {K} exceed 2^52: "
                              f"not exact in float64")
         atype = _int_type(amax, K * amax)
-        dot = _kernels.dot32 if atype is not None else _kernels.dotf
+        dot = _kernels.dotv if atype is not None else _kernels.dotf
         cS = np.zeros((0, 0), dtype=np.int64)
     Mc = np.zeros((S * R, Kp), dtype=mtype)
     ftype = np.float32 if N * max_abs < 2**24 else np.float64  # sums exact in it
@@ -199,13 +222,18 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
         Mc[s * R:(s + 1) * R, :K] = np.matmul(spins[s].astype(ftype), xi[s].T.astype(ftype))
     if P > 2:
         Mf = Mc[:, :K].astype(np.float64)
-        A = np.zeros(Mc.shape, dtype=atype or np.float64)
-        A[:, :K] = np.polyval(cA, Mf) / D
         B = np.zeros(Mc.shape, dtype=np.int64)
         B[:, :K] = np.polyval(cB, Mf) / D
+        rows = np.zeros((0, 0), dtype=np.int64)
+        if _fields_from_overlaps(P, N, K, mtype):
+            rows = xi.sum(axis=1, dtype=np.int64) if P == 3 else rows
+            A = np.zeros((S * R, 0), dtype=np.int16)
+        else:
+            A = np.zeros(Mc.shape, dtype=atype or np.float64)
+            A[:, :K] = np.polyval(cA, Mf) / D
         # a flip moves every overlap by 2: x_i changes by at most K step
-        dense = {"A": A, "B": B, "SB": B.sum(axis=1), "cA": cA, "cB": cB, "D": np.float64(D),
-                 "bound": np.int64(K * step)}
+        dense = {"A": A, "B": B, "SB": B.sum(axis=1), "rows": rows, "cA": cA, "cB": cB,
+                 "D": np.float64(D), "bound": np.int64(K * step)}
     # lazy fields: no exact x yet (and no chain kept them), so every bound is below every
     # threshold; the bound y - b nf of chain c at site i, its flips nf, whether it keeps them
     lazy = (np.full((S * R, N), _NO_BOUND, dtype=np.int64), np.zeros(S * R, np.int64),
@@ -270,26 +298,27 @@ def run_sweeps(
     y[fresh], nf[fresh] = _NO_BOUND, 0
     kept[:] = zero
     n_threads = min(threads or numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
-    arr = state.dense["A"] if P > 2 else state.Mc
+    arr = state.dense["A"] if P > 2 and state.dense["A"].size else state.Mc
     task0, task1 = tasks(S, R, arr.shape[1] * arr.itemsize, n_threads)
     parallel = n_threads > 1 and task0.size > 1
-    G = int((task1 - task0).max(initial=1))
-    scratch_w = np.empty((task0.size, G + 2, 4), dtype=np.uint64)  # Philox words of a task
-    scratch_c = np.empty((task0.size, G + 8), dtype=np.int64)  # their block counters
+    block = block_steps(N, state.XS.shape[2] * state.XS.itemsize)
+    words = np.empty((S * R, 8), dtype=np.uint64)  # each chain's Philox block, 64 bytes apart
+    cached = np.full((S * R, 8), -1, dtype=np.int64)  # its counter (column 0)
 
     def advance(n: int) -> None:
         sites = sweeps_sites(rule.order, N, sites_rng, state.sweep, n)
         if P == 2:
             kern = _kernels.pairwise_parallel if parallel else _kernels.pairwise_serial
-            call = (state.XS, state.cS, R, task0, task1, state.Mc, state.sc, ks, *chain_tabs,
-                    metropolis, state.sweep, sites, state.dot, y, nf, state.max_abs,
-                    scratch_w, scratch_c)
+            call = (state.XS, state.cS, R, task0, task1, block, state.Mc, state.sc, ks,
+                    *chain_tabs, metropolis, state.sweep, sites, state.dot, y, nf, state.max_abs,
+                    words, cached)
         else:
             kern = _kernels.dense_parallel if parallel else _kernels.dense_serial
             dn = state.dense
-            call = (state.XS, P, R, K, task0, task1, state.Mc, dn["A"], dn["B"], dn["SB"], state.sc,
-                    ks, dn["cA"], dn["cB"], dn["D"], *chain_tabs, metropolis, state.sweep,
-                    sites, state.dot, y, nf, dn["bound"], scratch_w, scratch_c)
+            call = (state.XS, P, R, K, task0, task1, block, state.Mc, dn["A"], dn["B"], dn["SB"],
+                    dn["A"].size == 0, dn["rows"], state.sc, ks, dn["cA"], dn["cB"], dn["D"],
+                    *chain_tabs, metropolis, state.sweep, sites, state.dot, y, nf, dn["bound"],
+                    words, cached)
         if parallel:
             before = numba.get_num_threads()
             numba.set_num_threads(n_threads)

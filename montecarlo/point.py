@@ -346,12 +346,13 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
     if sampler.engine != "numpy":  # the CUDA engine's host side holds no more
         # int8 archetypes and coupling patterns, the engine's site-major copy (padded to 16)
         # and self-couplings; per chain its start spins, spins, overlaps (<= 8 bytes; dense:
-        # A and B too) and lazy fields (16 bytes a site); one sample's float64 products at
-        # initialisation, the overlaps read as float64 at each measurement
+        # A and B too), lazy fields (16 bytes a site) and its Philox block and counter (128
+        # bytes); one sample's float64 products at initialisation, the overlaps read as
+        # float64 at each measurement
         Kp = -(-Kx // 16) * 16
         patterns = SN * (K + Kx + (3 * n_ex if n_ex and model.protocol == "supervised"
                                    else n_ex) + Kp + 8)
-        per_chain = 2 * N + 16 * N + 8 * Kp + (16 * Kp if model.P > 2 else 0)
+        per_chain = 2 * N + 16 * N + 8 * Kp + (16 * Kp if model.P > 2 else 0) + 128
         init = 8.0 * N * (Kx + R) + 8.0 * S * R * Kx
         return int(patterns + S * R * per_chain + init + measure + series + 2**24)
     item = np.dtype(exact_dtype(N, Kx, max_abs)).itemsize

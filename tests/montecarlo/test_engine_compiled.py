@@ -209,6 +209,28 @@ def test_wide_tables_decide_inside_their_brackets_exactly(monkeypatch):
     coarse_tables_case(monkeypatch)
 
 
+@pytest.mark.parametrize("rule", [Glauber(), Metropolis("random")], ids=lambda r: r.name)
+def test_site_blocks_and_vector_steps_do_not_change_the_chains(monkeypatch, rule):
+    """Blocks of 8 steps (each chain of a task takes a block in turn), 3 vector steps of
+    16 patterns, and dense P = 3, 4 both from the overlaps and from kept ``A(M)``."""
+    monkeypatch.setattr(engine_compiled, "_BLOCK_BYTES", 64)
+    rng = np.random.default_rng(11)
+    xi = _patterns(rng, 2, 40, 75, "diluted")
+    spins = rng.choice(np.array([-1, 1], dtype=np.int8), (2, 5, 75))
+    T = np.tile([0.0, 0.2, 0.9, 0.0, 0.5], (2, 1))
+    assert engine_compiled.block_steps(75, 48) == 8
+    _both(Hopfield(), rule, xi, spins, T, 4, seed=2)
+    pm = _patterns(rng, 2, 40, 36, "pm1")
+    for from_overlaps in (True, False):
+        if not from_overlaps:
+            monkeypatch.setattr(engine_compiled, "_INT32", 0)
+        for P in (3, 4):
+            st = engine_compiled.init_state(pm, spins[:, :, :36], P)
+            assert (st.dense["A"].size == 0) == from_overlaps
+            assert (st.dense["rows"].size > 0) == (from_overlaps and P == 3)
+            _both(DenseHebbian(P=P), rule, pm, spins[:, :, :36], T, 4, seed=P)
+
+
 def test_threads_do_not_change_the_chains():
     rng = np.random.default_rng(9)
     xi = _patterns(rng, 4, 20, 120, "pm1")
