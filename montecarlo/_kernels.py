@@ -131,28 +131,30 @@ def _target_has_avx2() -> bool:
 _AVX2 = _target_has_avx2()
 
 
-def _dot_codegen(X, M, power):  # noqa: ANN001, ANN202
-    """Codegen of ``sum_k X[s, i, k] M[c, k]^power`` (power 1, 2: int32; 3: int64 sums of
-    int32 terms)."""
+def _dot_codegen(X, M, power, wide=False):  # noqa: ANN001, ANN202
+    """Codegen of ``sum_k X[s, i, k] M[c, k]^power`` (power 1 to 3) in int32 terms,
+    summed in int64 lanes if ``wide``, else in int32 lanes."""
 
     def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
         xp, mp, n = _rows(context, builder, signature, args, (0, 1, 2), (3, 4))
         i32 = ir.IntType(32)
         v32 = ir.VectorType(i32, 16)
-        pmadd = _AVX2 and M.dtype.bitwidth == 16 and power < 3
+        pmadd = _AVX2 and M.dtype.bitwidth == 16 and not wide
         if pmadd:
             v16 = ir.VectorType(ir.IntType(16), 16)
             acc_t = ir.VectorType(i32, 8)
             fn = cgutils.get_or_insert_function(
                 builder.module, ir.FunctionType(acc_t, [v16, v16]), "llvm.x86.avx2.pmadd.wd")
         else:
-            acc_t = ir.VectorType(ir.IntType(64), 16) if power == 3 else v32
+            acc_t = ir.VectorType(ir.IntType(64), 16) if wide else v32
         acc = cgutils.alloca_once_value(builder, ir.Constant(acc_t, None))
         with cgutils.for_range(builder, n) as loop:
             xv, mv = _lanes(builder, xp, mp, loop.index)
-            if pmadd:
+            if pmadd:  # (x m^(power - 2)) . m or x . m^(power - 1), each factor in int16
                 xw = _widen(builder, xv, v16)
-                prod = builder.call(fn, [builder.mul(xw, mv) if power == 2 else xw, mv])
+                a = builder.mul(xw, mv) if power > 1 else xw
+                b = builder.mul(mv, mv) if power > 2 else mv
+                prod = builder.call(fn, [a, b])
             else:
                 prod, mw = _widen(builder, xv, v32), _widen(builder, mv, v32)
                 for _ in range(power):
@@ -244,6 +246,13 @@ def _widen(builder, v, t):  # noqa: ANN001, ANN202
 def _vdot_cube(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic signature)
     """``sum_k X[s, i, k] M[c, k]^3`` in int64 of int32 terms: the caller guarantees
     ``|X M^3| < 2^31``."""
+    return types.int64(X, s, i, M, c), _dot_codegen(X, M, 3, wide=True)
+
+
+@intrinsic
+def _vdot_cube_small(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic signature)
+    """``sum_k X[s, i, k] M[c, k]^3`` in int32 (with AVX2: ``vpmaddwd`` of ``X M`` and
+    ``M^2``): the caller guarantees ``|X M|, M^2 < 2^15`` and that the sums fit in int32."""
     return types.int64(X, s, i, M, c), _dot_codegen(X, M, 3)
 
 
@@ -260,8 +269,11 @@ def dotv_sq(X, s, i, M, c):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, inline="always")
-def dotv_cube(X, s, i, M, c):  # noqa: ANN001, ANN201
-    """``sum_k X[s, i, k] M[c, k]^3`` into int64 (:func:`_vdot_cube`)."""
+def dotv_cube(X, s, i, M, c, small):  # noqa: ANN001, ANN201
+    """``sum_k X[s, i, k] M[c, k]^3`` into int64 (:func:`_vdot_cube`, or
+    :func:`_vdot_cube_small` where ``small``)."""
+    if small:
+        return _vdot_cube_small(X, s, i, M, c)
     return _vdot_cube(X, s, i, M, c)
 
 
@@ -433,6 +445,7 @@ def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, k
     N, Kp = spins.shape[1], M.shape[1]
     n_sweeps = sites.shape[0]
     nA, nB = cA.shape[0], cB.shape[0]
+    small = N * N < 2**15 and K * N**3 < 2**31  # P = 4: int16 factors, int32 sums
     for t in prange(task0.shape[0]):
         fa = np.empty(Kp, np.float64)
         fb = np.empty(Kp, np.float64)
@@ -456,7 +469,8 @@ def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, k
                             x = si * ((dotv_sq(XS, s, i, M, c) - (N - 2) * rows[s, i]) // 2) - SB[c]
                         elif from_m:
                             h1 = dotv(XS, s, i, M, c)
-                            x = si * ((dotv_cube(XS, s, i, M, c) - (3 * N - 8) * h1) // 6) - SB[c]
+                            h3 = dotv_cube(XS, s, i, M, c, small)
+                            x = si * ((h3 - (3 * N - 8) * h1) // 6) - SB[c]
                         else:
                             x = si * dot(XS, s, i, A, c) - SB[c]
                         if lazy:

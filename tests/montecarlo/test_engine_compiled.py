@@ -220,6 +220,11 @@ def test_site_blocks_and_vector_steps_do_not_change_the_chains(monkeypatch, rule
     T = np.tile([0.0, 0.2, 0.9, 0.0, 0.5], (2, 1))
     assert engine_compiled.block_steps(75, 48) == 8
     _both(Hopfield(), rule, xi, spins, T, 4, seed=2)
+    # P = 4 from the overlaps with M^2 beyond int16 (N > 181): int64 sums of M^3; the
+    # chains start at pattern 0, so that M_0^2 does exceed 2^15
+    pm = _patterns(rng, 1, 5, 190, "pm1")
+    sp = np.repeat(pm[:, :1], 3, axis=1)
+    _both(DenseHebbian(P=4), rule, pm, sp, [[0.0, 0.3, 1.0]], 2, seed=5)
     pm = _patterns(rng, 2, 40, 36, "pm1")
     for from_overlaps in (True, False):
         if not from_overlaps:
