@@ -8,7 +8,8 @@ P = 3, 4 -- it times Glauber sequential sweeps of
 * the compiled engine (:mod:`montecarlo.engine_compiled`, all cores), steady state: the
   best of 3 calls, each sized to about 0.3 s, after a warm-up sweep;
 * the baseline (``benchmarks/_numba_baseline.py``): one chain per thread, overlaps tracked,
-  the faster of its float64 and int32 variants, timed the same way, interleaved;
+  the faster of its float64 and int32 variants, timed the same way, call by call in
+  rounds with the engine (this machine's speed drifts by 2x over seconds);
 
 and prints attempted flips per second side by side with their ratio, the dense engine's
 rate as a fraction of the Hopfield engine's at the same K and layout, and the fraction of
@@ -75,20 +76,25 @@ def patterns(rng: np.random.Generator, S: int, K: int, diluted: bool) -> np.ndar
     return xi
 
 
-def timed(fn) -> tuple[float, int]:
-    """(best seconds per sweep of 3 calls, sweeps per call): calls sized to TARGET_S from
-    a 1-sweep call made after the warm-up (which pays the one-time costs)."""
-    fn(1)
-    t = time.perf_counter()
-    fn(1)
-    per_sweep = time.perf_counter() - t
-    n = int(max(1, min(400, TARGET_S / max(per_sweep, 1e-9))))
-    best = np.inf
-    for _ in range(3):
+def timed(*fns) -> list[tuple[float, int]]:
+    """(best seconds per sweep of 3 calls, sweeps per call) of each of ``fns``: calls sized
+    to TARGET_S from a 1-sweep call made after the warm-up (which pays the one-time
+    costs), and taken in rounds, one call of each function a round, so that all of them
+    see the same spells of this shared machine."""
+    sizes = []
+    for fn in fns:
+        fn(1)
         t = time.perf_counter()
-        fn(n)
-        best = min(best, (time.perf_counter() - t) / n)
-    return best, n
+        fn(1)
+        per_sweep = time.perf_counter() - t
+        sizes.append(int(max(1, min(10_000, TARGET_S / max(per_sweep, 1e-9)))))
+    best = [np.inf] * len(fns)
+    for _ in range(3):
+        for k, (fn, n) in enumerate(zip(fns, sizes, strict=True)):
+            t = time.perf_counter()
+            fn(n)
+            best[k] = min(best[k], (time.perf_counter() - t) / n)
+    return list(zip(best, sizes, strict=True))
 
 
 def setup(model_name: str, K: int, C: int, layout: str) -> tuple:
@@ -117,14 +123,14 @@ def cell(model_name: str, K: int, C: int, layout: str, T: float, baseline_too: b
     t0 = time.perf_counter()
     st = engine.init_state(xi, spins, P)
     setup_s = time.perf_counter() - t0
-    eng, n_eng = timed(lambda n: engine.run_sweeps(model, rule, xi, st, T, keys, n))
-    flips = flip_fraction(model, xi, st, T, keys)
     beta = np.full(S * R, np.inf if T == 0 else 1.0 / T)
-    base = np.inf
+    fns = [lambda n: engine.run_sweeps(model, rule, xi, st, T, keys, n)]
     for overlaps in (np.float64, np.int32) if baseline_too else ():
         args = baseline.setup(xi, spins, overlaps)
-        b, _ = timed(lambda n, a=args: baseline.sweeps(*a, beta, n, P))
-        base = min(base, b)
+        fns.append(lambda n, a=args: baseline.sweeps(*a, beta, n, P))
+    (eng, n_eng), *bases = timed(*fns)
+    base = min((b for b, _ in bases), default=np.inf)
+    flips = flip_fraction(model, xi, st, T, keys)
     attempts = N * S * R
     return {"model": model_name, "K": K, "chains": C, "layout": layout, "T": T,
             "engine": attempts / eng, "baseline": attempts / base, "ratio": base / eng,

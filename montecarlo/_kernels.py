@@ -46,19 +46,6 @@ def _mulhi64(typingctx, a, b):  # noqa: ANN001, ANN202 (numba intrinsic signatur
     return sig, codegen
 
 
-@intrinsic
-def _mac32(typingctx, acc, a, b):  # noqa: ANN001, ANN202 (numba intrinsic signature)
-    """``acc + a * b`` in int32 arithmetic (numba would widen to int64, 4 lanes a vector)."""
-    sig = types.int32(types.int32, a, b)
-
-    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
-        i32 = ir.IntType(32)
-        x, y = (builder.sext(v, i32) if v.type.width < 32 else v for v in args[1:])
-        return builder.add(args[0], builder.mul(x, y))
-
-    return sig, codegen
-
-
 @njit(cache=True, inline="always")
 def philox_block(ctr, k0, k1, out):  # noqa: ANN001, ANN201
     """Philox4x64-10 of counter ``(ctr, 0, 0, 0)`` and key ``(k0, k1)`` into ``out[:4]``."""

@@ -58,7 +58,7 @@ __all__ = ["CompiledState", "init_state", "run_sweeps", "tasks", "chain_tables",
            "dense_polynomials"]
 
 PAD = _kernels.PAD
-_CHUNK = 32  # sweeps per kernel call between measurements: bounds the site-order array
+_SITES = 2**19  # site-order entries per kernel call between measurements (4 MiB of int64)
 _GROUP_BYTES = 2**14  # the fields' arrays of one task's chains: L1-resident
 _GROUP = 8  # chains per task at most
 _BLOCK_BYTES = 2**14  # pattern rows of a site block: half a 32 KiB L1
@@ -334,7 +334,9 @@ def run_sweeps(
 
     done = 0
     while done < n_sweeps:
-        n = 1 if measure is not None else min(_CHUNK, n_sweeps - done)
+        # as many sweeps a call as the site-order array allows: a parallel region costs
+        # tens of microseconds to open, and a chain at a fixed point sweeps in as few
+        n = 1 if measure is not None else min(max(1, _SITES // N), n_sweeps - done)
         advance(n)
         done += n
         if measure is not None:
