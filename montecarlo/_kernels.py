@@ -283,24 +283,28 @@ def dotf(X, s, i, m, c):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, inline="always")
-def decide(x, w, k0, k1, words, cached, lo, hi, shift, off, t_H, C, zero, metropolis):  # noqa: ANN001, ANN201
+def decide(x, w, k0, k1, words, first, cached, lo, hi, shift, off, t_H, C, zero, metropolis):  # noqa: ANN001, ANN201
     """``(flip, cached)``: whether integer energy change ``x`` flips at uniform ``w``.
 
     Exactly the NumPy engine's ``x < t(h)`` (:mod:`montecarlo.thresholds`), with the
     chain's table ``lo, hi, off`` (grid step ``2^shift``) and key ``k0, k1``. The Philox
-    block of ``w`` is drawn only when ``x`` falls inside ``[lo, hi)`` and not drawn yet
-    (``cached`` is its counter), into ``words``, for the chain's next uniforms.
+    block ``b = w // 8 + 1`` of the uniform is row ``b - first`` of ``words`` where
+    ``first >= 0`` (drawn up front); otherwise it is drawn only when ``x`` falls inside
+    ``[lo, hi)`` and not drawn yet (``cached`` is its counter), into row 0.
     """
     if x < lo:
         return True, cached
     if x >= hi:
         return False, cached
     b = (w >> 3) + 1
-    if cached != b:
-        philox_block(np.uint64(b), k0, k1, words)
-        cached = b
+    row = b - first
+    if first < 0:
+        row = 0
+        if cached != b:
+            philox_block(np.uint64(b), k0, k1, words[0])
+            cached = b
     tmask = np.uint64(0xFFFFFFFF) if metropolis else np.uint64(0)
-    hp = ((words[(w >> 1) & 3] >> np.uint64(32 * (w & 1))) & _LOW32) ^ tmask
+    hp = ((words[row, (w >> 1) & 3] >> np.uint64(32 * (w & 1))) & _LOW32) ^ tmask
     j = (x - lo) >> shift
     if shift == 0:
         return hp < t_H[off + j], cached
@@ -317,6 +321,23 @@ def _chain(c, keys, c_lo, c_hi, c_shift, c_off, c_C, c_zero):  # noqa: ANN001, A
     return (keys[c, 0], keys[c, 1], c_lo[c], c_hi[c], c_shift[c], c_off[c], c_C[c], c_zero[c])
 
 
+@njit(cache=True, inline="always")
+def _uniforms(base, b0, b1, lazy, k0, k1, drawn, words, c):  # noqa: ANN001, ANN202
+    """``(rows, first)``: where chain ``c`` finds the Philox blocks of steps ``b0 .. b1 - 1``.
+
+    At T > 0 nearly every attempt needs its uniform: the blocks ``first ..`` of the steps
+    are drawn up front into ``drawn``, independent of each other (the core overlaps their
+    rounds). At T = 0 few attempts do (ties): chain ``c``'s row of ``words`` holds the last
+    block drawn on demand (``first = -1``).
+    """
+    if lazy:
+        return words[c:c + 1], np.int64(-1)
+    first = ((base + b0) >> 3) + 1
+    for b in range(first, ((base + b1 - 1) >> 3) + 2):
+        philox_block(np.uint64(b), k0, k1, drawn[b - first])
+    return drawn, first
+
+
 def _pairwise(XS, cS, R, task0, task1, block, M, spins, keys, c_lo, c_hi, c_shift, c_off, t_H,  # noqa: ANN001
               c_C, c_zero, metropolis, sweep0, sites, dot, y, nf, max_abs, words, cached):
     """Sweeps of P = 2 chains ``c = s R + r``: patterns ``XS[s]`` (N, Kp), overlaps ``M[c]``.
@@ -326,8 +347,9 @@ def _pairwise(XS, cS, R, task0, task1, block, M, spins, keys, c_lo, c_hi, c_shif
     block's steps in turn, its table and key in registers, while the block's pattern rows
     stay in L1 for the next chain (chains are independent: the order of the chains' turns
     changes nothing). ``x = s_i h_i - c_i`` with ``c_i = cS[s, i]``. ``c_*`` are the
-    chains' threshold tables (:func:`decide`); ``words[c, :4]`` holds chain ``c``'s last
-    Philox block and ``cached[c, 0]`` its counter.
+    chains' threshold tables (:func:`decide`). A chain at T > 0 draws the Philox blocks of
+    a block of steps up front (:func:`_uniforms`); one at T = 0 draws a block when a tie
+    first needs it, keeping it in ``words[c, :4]`` and its counter in ``cached[c, 0]``.
 
     Lazy fields at T = 0. A flip at another site changes ``x_i`` by at most
     ``b_i = 2 max|xi| c_i``; with ``nf[c]`` the chain's flips so far and ``y[c, i] = x_i +
@@ -340,17 +362,19 @@ def _pairwise(XS, cS, R, task0, task1, block, M, spins, keys, c_lo, c_hi, c_shif
     N = spins.shape[1]
     n_sweeps = sites.shape[0]
     for t in prange(task0.shape[0]):
+        drawn = np.empty((block // 8 + 2, 4), np.uint64)
         for sw in range(n_sweeps):
             base = (sweep0 + sw) * N
             for b0 in range(0, N, block):
+                b1 = min(b0 + block, N)
                 for c in range(task0[t], task1[t]):
                     s = c // R
                     k0, k1, lo, hi, shift, off, C, lazy = _chain(c, keys, c_lo, c_hi, c_shift,
                                                                  c_off, c_C, c_zero)
-                    w4 = words[c]
+                    w4, first = _uniforms(base, b0, b1, lazy, k0, k1, drawn, words, c)
                     blk = cached[c, 0]
                     n_f = nf[c]
-                    for step in range(b0, min(b0 + block, N)):
+                    for step in range(b0, b1):
                         i = sites[sw, step]
                         ci = cS[s, i]
                         bi = 2 * max_abs * ci
@@ -362,8 +386,8 @@ def _pairwise(XS, cS, R, task0, task1, block, M, spins, keys, c_lo, c_hi, c_shif
                             y[c, i] = x + bi * n_f
                         if x >= hi:
                             continue
-                        flip, blk = decide(x, base + step, k0, k1, w4, blk, lo, hi, shift, off,
-                                           t_H, C, lazy, metropolis)
+                        flip, blk = decide(x, base + step, k0, k1, w4, first, blk, lo, hi, shift,
+                                           off, t_H, C, lazy, metropolis)
                         if flip:
                             spins[c, i] = -si
                             _vaxpy(M, c, -2 * si, XS, s, i)
@@ -436,17 +460,19 @@ def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, k
     for t in prange(task0.shape[0]):
         fa = np.empty(Kp, np.float64)
         fb = np.empty(Kp, np.float64)
+        drawn = np.empty((block // 8 + 2, 4), np.uint64)
         for sw in range(n_sweeps):
             base = (sweep0 + sw) * N
             for b0 in range(0, N, block):
+                b1 = min(b0 + block, N)
                 for c in range(task0[t], task1[t]):
                     s = c // R
                     k0, k1, lo, hi, shift, off, C, lazy = _chain(c, keys, c_lo, c_hi, c_shift,
                                                                  c_off, c_C, c_zero)
-                    w4 = words[c]
+                    w4, first = _uniforms(base, b0, b1, lazy, k0, k1, drawn, words, c)
                     blk = cached[c, 0]
                     n_f = nf[c]
-                    for step in range(b0, min(b0 + block, N)):
+                    for step in range(b0, b1):
                         i = sites[sw, step]
                         if lazy and y[c, i] - bound * n_f >= hi:
                             continue
@@ -464,8 +490,8 @@ def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, k
                             y[c, i] = x + bound * n_f
                         if x >= hi:
                             continue
-                        flip, blk = decide(x, base + step, k0, k1, w4, blk, lo, hi, shift, off,
-                                           t_H, C, lazy, metropolis)
+                        flip, blk = decide(x, base + step, k0, k1, w4, first, blk, lo, hi, shift,
+                                           off, t_H, C, lazy, metropolis)
                         if not flip:
                             continue
                         spins[c, i] = -si

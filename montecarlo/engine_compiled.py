@@ -19,7 +19,8 @@ threshold table and key in registers, while the block's pattern rows stay in L1 
 task's next chain. Acceptance is a comparison of integers
 (:mod:`montecarlo.thresholds`): a chain whose energy change is below every threshold flips,
 one above all of them does not, and only the others draw their uniform, regenerated on the
-spot by Philox4x64-10 (one block serves 8 steps of a chain). A flip adds ``-2 s_i xi_i`` to
+spot by Philox4x64-10 (one block serves 8 steps of a chain; at T > 0 a chain draws the
+blocks of a block of steps up front, whose independent rounds the core overlaps). A flip adds ``-2 s_i xi_i`` to
 the chain's overlaps: O(K) per attempt, as the NumPy engine. At T = 0 a chain keeps a lower
 bound of each site's energy change (:func:`montecarlo._kernels._pairwise`) and rejects, without
 the field, the attempts that the bound already rejects.
