@@ -243,6 +243,65 @@ def _vdot_cube_small(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba i
     return types.int64(X, s, i, M, c), _dot_codegen(X, M, 3)
 
 
+@intrinsic
+def _vfield4(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic signature)
+    """``(sum_k X M, sum_k X M^3)`` in one pass, in int16 factors: ``M^2 = 1024 a + b`` with
+    ``a = M^2 >> 10`` and ``b = M^2 & 1023`` (from ``M^2``'s high and low 16 bits), so that
+    ``sum X M^3 = 1024 sum (X M) a + sum (X M) b``, three ``vpmaddwd`` per 16 patterns with
+    AVX2. The caller guarantees ``|X M| < 2^15``, ``M^2 < 2^25`` and int32 lane sums
+    (``Kp N^3 < 2^44``)."""
+    sig = types.UniTuple(types.int64, 2)(X, s, i, M, c)
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        xp, mp, n = _rows(context, builder, signature, args, (0, 1, 2), (3, 4))
+        i16, i32, i64 = ir.IntType(16), ir.IntType(32), ir.IntType(64)
+        v16, v32 = ir.VectorType(i16, 16), ir.VectorType(i32, 16)
+        if _AVX2:
+            acc_t = ir.VectorType(i32, 8)
+            fn = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(acc_t, [v16, v16]), "llvm.x86.avx2.pmadd.wd")
+
+            def madd(a, b):  # noqa: ANN001, ANN202
+                return builder.call(fn, [a, b])
+
+            fh = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(v16, [v16, v16]), "llvm.x86.avx2.pmulh.w")
+
+            def mulhi(a, b):  # noqa: ANN001, ANN202
+                return builder.call(fh, [a, b])
+        else:
+            acc_t = v32
+
+            def madd(a, b):  # noqa: ANN001, ANN202
+                return builder.mul(builder.sext(a, v32), builder.sext(b, v32))
+
+            def mulhi(a, b):  # noqa: ANN001, ANN202
+                p = builder.mul(builder.sext(a, v32), builder.sext(b, v32))
+                return builder.trunc(builder.ashr(p, ir.Constant(v32, [16] * 16)), v16)
+
+        def splat(v):  # noqa: ANN001, ANN202
+            return ir.Constant(v16, [v] * 16)
+
+        accs = [cgutils.alloca_once_value(builder, ir.Constant(acc_t, None)) for _ in range(3)]
+        with cgutils.for_range(builder, n) as loop:
+            xv, mv = _lanes(builder, xp, mp, loop.index)
+            x16 = _widen(builder, xv, v16)
+            t = builder.mul(x16, mv)
+            lo = builder.mul(mv, mv)  # low 16 bits of M^2; the high ones (>= 0):
+            hi = mulhi(mv, mv)
+            a = builder.or_(builder.shl(hi, splat(6)), builder.lshr(lo, splat(10)))
+            b = builder.and_(lo, splat(1023))
+            for acc, (u, v) in zip(accs, ((x16, mv), (t, a), (t, b)), strict=True):
+                builder.store(builder.add(builder.load(acc), madd(u, v)), acc)
+        red = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i32, [acc_t]),
+                                             f"llvm.vector.reduce.add.v{acc_t.count}i32")
+        h1, ha, hb = (builder.sext(builder.call(red, [builder.load(acc)]), i64) for acc in accs)
+        h3 = builder.add(builder.mul(ha, ir.Constant(i64, 1024)), hb)
+        return context.make_tuple(builder, signature.return_type, [h1, h3])
+
+    return sig, codegen
+
+
 @njit(cache=True, inline="always")
 def dotv(X, s, i, M, c):  # noqa: ANN001, ANN201
     """``sum_k X[s, i, k] M[c, k]`` into int32 (:func:`_vdot`; ``K`` padded to 16)."""
@@ -255,13 +314,19 @@ def dotv_sq(X, s, i, M, c):  # noqa: ANN001, ANN201
     return _vdot_sq(X, s, i, M, c)
 
 
+CUBE_SMALL, CUBE_SPLIT, CUBE_WIDE = 0, 1, 2  # how P = 4 fields sum X M^3 (:func:`field4`)
+
+
 @njit(cache=True, inline="always")
-def dotv_cube(X, s, i, M, c, small):  # noqa: ANN001, ANN201
-    """``sum_k X[s, i, k] M[c, k]^3`` into int64 (:func:`_vdot_cube`, or
-    :func:`_vdot_cube_small` where ``small``)."""
-    if small:
-        return _vdot_cube_small(X, s, i, M, c)
-    return _vdot_cube(X, s, i, M, c)
+def field4(X, s, i, M, c, cube):  # noqa: ANN001, ANN201
+    """``(sum_k X M, sum_k X M^3)`` of chain ``c`` at site ``i``: :func:`_vdot_cube_small`,
+    :func:`_vfield4` or :func:`_vdot_cube` for ``cube`` = CUBE_SMALL, CUBE_SPLIT, CUBE_WIDE."""
+    if cube == CUBE_SPLIT:
+        return _vfield4(X, s, i, M, c)
+    h1 = _vdot(X, s, i, M, c)
+    if cube == CUBE_SMALL:
+        return h1, _vdot_cube_small(X, s, i, M, c)
+    return h1, _vdot_cube(X, s, i, M, c)
 
 
 @njit(cache=True, inline="always")
@@ -426,9 +491,9 @@ def _dense_flip_34(P, N, XS, s, i, si, M, A, SB, c):  # noqa: ANN001, ANN202
     SB[c] = sb
 
 
-def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, keys, cA, cB,  # noqa: ANN001
-           D, c_lo, c_hi, c_shift, c_off, t_H, c_C, c_zero, metropolis, sweep0, sites, dot, y,
-           nf, bound, words, cached):
+def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, cube, rows, spins, keys,  # noqa: ANN001
+           cA, cB, D, c_lo, c_hi, c_shift, c_off, t_H, c_C, c_zero, metropolis, sweep0, sites,
+           dot, y, nf, bound, words, cached):
     """Sweeps of dense P-spin chains, laid out and scheduled as in :func:`_pairwise`
     (blocks of ``block`` steps).
 
@@ -450,13 +515,12 @@ def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, k
       ``SB = sum_mu M_mu``.
     * P = 4: ``6 A(M) = M^3 - (3 N - 8) M`` and ``2 B(M) = M^2 - N + 2``, so ``6 sum_mu
       xi^mu_i A(M_mu) = sum_mu xi^mu_i M_mu^3 - (3 N - 8) h_i`` with the P = 2 field
-      ``h_i = sum_mu xi^mu_i M_mu``, and a flip adds ``2 (K - s_i h_i)`` to ``SB``
-      (``(xi^mu_i)^2 = 1``).
+      ``h_i = sum_mu xi^mu_i M_mu`` (both from :func:`field4`, as ``cube`` says), and a
+      flip adds ``2 (K - s_i h_i)`` to ``SB`` (``(xi^mu_i)^2 = 1``).
     """
     N, Kp = spins.shape[1], M.shape[1]
     n_sweeps = sites.shape[0]
     nA, nB = cA.shape[0], cB.shape[0]
-    small = N * N < 2**15 and K * N**3 < 2**31  # P = 4: int16 factors, int32 sums
     for t in prange(task0.shape[0]):
         fa = np.empty(Kp, np.float64)
         fb = np.empty(Kp, np.float64)
@@ -481,8 +545,7 @@ def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, rows, spins, k
                         if from_m and P == 3:  # exact quotients: 2 A and 6 A are integers
                             x = si * ((dotv_sq(XS, s, i, M, c) - (N - 2) * rows[s, i]) // 2) - SB[c]
                         elif from_m:
-                            h1 = dotv(XS, s, i, M, c)
-                            h3 = dotv_cube(XS, s, i, M, c, small)
+                            h1, h3 = field4(XS, s, i, M, c, cube)
                             x = si * ((h3 - (3 * N - 8) * h1) // 6) - SB[c]
                         else:
                             x = si * dot(XS, s, i, A, c) - SB[c]

@@ -20,10 +20,11 @@ task's next chain. Acceptance is a comparison of integers
 (:mod:`montecarlo.thresholds`): a chain whose energy change is below every threshold flips,
 one above all of them does not, and only the others draw their uniform, regenerated on the
 spot by Philox4x64-10 (one block serves 8 steps of a chain; at T > 0 a chain draws the
-blocks of a block of steps up front, whose independent rounds the core overlaps). A flip adds ``-2 s_i xi_i`` to
-the chain's overlaps: O(K) per attempt, as the NumPy engine. At T = 0 a chain keeps a lower
-bound of each site's energy change (:func:`montecarlo._kernels._pairwise`) and rejects, without
-the field, the attempts that the bound already rejects.
+blocks of a block of steps up front, whose independent rounds the core overlaps). A flip
+adds ``-2 s_i xi_i`` to the chain's overlaps: O(K) per attempt, as the NumPy engine. At
+T = 0 a chain keeps a lower bound of each site's energy change
+(:func:`montecarlo._kernels._pairwise`) and rejects, without the field, the attempts that
+the bound already rejects.
 
 Dense networks (P > 2) take their fields from the overlaps alone where the integer sums
 allow (P = 3: ``sum_mu xi M^2``, one more vector multiply than P = 2; P = 4: ``sum_mu xi
@@ -65,6 +66,7 @@ _GROUP = 8  # chains per task at most
 _BLOCK_BYTES = 2**14  # pattern rows of a site block: half a 32 KiB L1
 _NO_BOUND = -(2**62)
 _INT32 = 2**31  # dense fields from the overlaps while their terms (P = 4) or sums (P = 3) fit
+_SPLIT = 2**44  # P = 4 fields with M^2 in two int16 parts while Kp N^3 (their sums) fit
 
 
 def tasks(S: int, R: int, row_bytes: int, threads: int) -> tuple[np.ndarray, np.ndarray]:
@@ -142,6 +144,17 @@ def _horner(c: list[int], m: int) -> int:
     for a in c:
         v = v * m + a
     return v
+
+
+def cube_mode(N: int, Kp: int) -> int:
+    """How a P = 4 field sums ``xi M^3`` (:func:`montecarlo._kernels.field4`): in int16
+    factors and int32 sums while ``M^2 < 2^15`` and the sums fit; split ``M^2`` into two
+    int16 parts while ``Kp N^3 < _SPLIT`` (its int32 lane sums); else int64 sums."""
+    if N * N < 2**15 and Kp * N**3 < _INT32:
+        return _kernels.CUBE_SMALL
+    if N * N < 2**25 and Kp * N**3 < _SPLIT:
+        return _kernels.CUBE_SPLIT
+    return _kernels.CUBE_WIDE
 
 
 def _fields_from_overlaps(P: int, N: int, K: int, mtype: type) -> bool:
@@ -317,9 +330,9 @@ def run_sweeps(
             kern = _kernels.dense_parallel if parallel else _kernels.dense_serial
             dn = state.dense
             call = (state.XS, P, R, K, task0, task1, block, state.Mc, dn["A"], dn["B"], dn["SB"],
-                    dn["A"].size == 0, dn["rows"], state.sc, ks, dn["cA"], dn["cB"], dn["D"],
-                    *chain_tabs, metropolis, state.sweep, sites, state.dot, y, nf, dn["bound"],
-                    words, cached)
+                    dn["A"].size == 0, cube_mode(N, state.Mc.shape[1]), dn["rows"], state.sc, ks,
+                    dn["cA"], dn["cB"], dn["D"], *chain_tabs, metropolis, state.sweep, sites,
+                    state.dot, y, nf, dn["bound"], words, cached)
         if parallel:
             before = numba.get_num_threads()
             numba.set_num_threads(n_threads)

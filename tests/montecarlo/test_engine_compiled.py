@@ -68,6 +68,40 @@ def test_philox_block_is_numpys_philox4x64():
     np.testing.assert_array_equal(out.ravel(), bg.random_raw(24))
 
 
+@njit
+def _fields(X, M, cube):  # noqa: ANN001, ANN202
+    out = np.empty((X.shape[1], M.shape[0], 4), dtype=np.int64)
+    for i in range(X.shape[1]):
+        for c in range(M.shape[0]):
+            out[i, c, 0] = kern.dotv(X, 0, i, M, c)
+            out[i, c, 1] = kern.dotv_sq(X, 0, i, M, c)
+            out[i, c, 2], out[i, c, 3] = kern.field4(X, 0, i, M, c, cube)
+    return out
+
+
+@pytest.mark.parametrize(("N", "K", "cube"), [(181, 40, "SMALL"), (1000, 100, "SPLIT"),
+                                              (1290, 1000, "SPLIT"), (1000, 100, "WIDE")])
+def test_vector_fields_are_exact_sums_of_powers(N, K, cube):
+    """``sum_k X M``, ``sum_k X M^2`` and ``sum_k X M^3`` (each way of P = 4) of the vector
+    intrinsics equal int64 sums, overlaps over their whole range ``|M| <= N``; the
+    ``M^2`` sums only where the engine uses them (``K N^2 < 2^31``)."""
+    rng = np.random.default_rng(N + K)
+    Kp = -(-K // 16) * 16
+    X = np.zeros((1, 8, Kp), dtype=np.int8)
+    X[0, :, :K] = rng.choice(np.array([-1, 1], dtype=np.int8), (8, K))
+    M = np.zeros((5, Kp), dtype=np.int16)
+    M[:, :K] = N - 2 * rng.integers(0, N + 1, (5, K))
+    M[0, :K] = N  # the extremes
+    M[1, :K] = -N
+    got = _fields(X, M, getattr(kern, f"CUBE_{cube}"))
+    x, m = X[0, :, None, :].astype(np.int64), M[None].astype(np.int64)
+    np.testing.assert_array_equal(got[..., 0], (x * m).sum(-1))
+    np.testing.assert_array_equal(got[..., 2], (x * m).sum(-1))
+    np.testing.assert_array_equal(got[..., 3], (x * m**3).sum(-1))
+    if K * N * N < 2**31:
+        np.testing.assert_array_equal(got[..., 1], (x * m**2).sum(-1))
+
+
 @pytest.mark.parametrize("rule", [Glauber(), Metropolis()])
 @pytest.mark.parametrize(("T", "unit"), [(0.0, 2 / 100), (0.3, 2 / 1000), (1.5, 2 / 40**2),
                                          (0.7, 2 / 30**3)])
@@ -212,7 +246,8 @@ def test_wide_tables_decide_inside_their_brackets_exactly(monkeypatch):
 @pytest.mark.parametrize("rule", [Glauber(), Metropolis("random")], ids=lambda r: r.name)
 def test_site_blocks_and_vector_steps_do_not_change_the_chains(monkeypatch, rule):
     """Blocks of 8 steps (each chain of a task takes a block in turn), 3 vector steps of
-    16 patterns, and dense P = 3, 4 both from the overlaps and from kept ``A(M)``."""
+    16 patterns, and dense P = 3, 4 both from the overlaps (P = 4: each way of summing
+    ``xi M^3``) and from kept ``A(M)``."""
     monkeypatch.setattr(engine_compiled, "_BLOCK_BYTES", 64)
     rng = np.random.default_rng(11)
     xi = _patterns(rng, 2, 40, 75, "diluted")
@@ -220,11 +255,17 @@ def test_site_blocks_and_vector_steps_do_not_change_the_chains(monkeypatch, rule
     T = np.tile([0.0, 0.2, 0.9, 0.0, 0.5], (2, 1))
     assert engine_compiled.block_steps(75, 48) == 8
     _both(Hopfield(), rule, xi, spins, T, 4, seed=2)
-    # P = 4 from the overlaps with M^2 beyond int16 (N > 181): int64 sums of M^3; the
-    # chains start at pattern 0, so that M_0^2 does exceed 2^15
+    # P = 4 from the overlaps with M^2 beyond int16 (N > 181): M^2 split in two int16 parts,
+    # then int64 sums of M^3; the chains start at pattern 0, so that M_0^2 exceeds 2^15
     pm = _patterns(rng, 1, 5, 190, "pm1")
     sp = np.repeat(pm[:, :1], 3, axis=1)
+    assert engine_compiled.cube_mode(36, 48) == kern.CUBE_SMALL
+    assert engine_compiled.cube_mode(190, 16) == kern.CUBE_SPLIT
     _both(DenseHebbian(P=4), rule, pm, sp, [[0.0, 0.3, 1.0]], 2, seed=5)
+    with monkeypatch.context() as mp:
+        mp.setattr(engine_compiled, "_SPLIT", 0)
+        assert engine_compiled.cube_mode(190, 16) == kern.CUBE_WIDE
+        _both(DenseHebbian(P=4), rule, pm, sp, [[0.0, 0.3, 1.0]], 2, seed=5)
     pm = _patterns(rng, 2, 40, 36, "pm1")
     for from_overlaps in (True, False):
         if not from_overlaps:
