@@ -9,6 +9,9 @@ Philox block (NumPy's generator), and the threshold tables (the spec's decisions
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from functools import partial
 
 import numpy as np
@@ -100,6 +103,20 @@ def test_vector_fields_are_exact_sums_of_powers(N, K, cube):
     np.testing.assert_array_equal(got[..., 3], (x * m**3).sum(-1))
     if K * N * N < 2**31:
         np.testing.assert_array_equal(got[..., 1], (x * m**2).sum(-1))
+
+
+@pytest.mark.slow
+def test_the_generic_vector_code_is_exact_too(tmp_path):
+    """Without AVX2 (numba compiling for a generic x86-64) the intrinsics lower generic
+    vector IR: the same fields and the same chains (a fresh process and kernel cache)."""
+    env = {**os.environ, "NUMBA_CPU_NAME": "generic", "NUMBA_CACHE_DIR": str(tmp_path)}
+    probe = subprocess.run([sys.executable, "-c", "from montecarlo import _kernels as k; "
+                            "print(k._AVX2)"], env=env, capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "False"
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                          "-k", "vector_fields or site_blocks or pairwise_chains"],
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:]
 
 
 @pytest.mark.parametrize("rule", [Glauber(), Metropolis()])
