@@ -112,7 +112,10 @@ def _target_has_avx2() -> bool:
         return "+avx2" in config.CPU_FEATURES.split(",")
     if config.CPU_NAME not in (None, "host"):
         return False
-    return bool(get_host_cpu_features().get("avx2", False))
+    try:
+        return bool(get_host_cpu_features().get("avx2", False))
+    except RuntimeError:  # llvmlite cannot tell on some hosts: the generic lowering is exact
+        return False
 
 
 _AVX2 = _target_has_avx2()
