@@ -10,7 +10,10 @@ overlap product at HIGH precision as there), so that both run on this machine, a
 it against the compiled engine at equal N, K, chains and T. Figures: attempted flips per
 second (the peer's ``b L`` per step; the engine's ``N`` per chain and sweep).
 
-Without jax installed the script says so and writes nothing.
+Without jax installed the script says so, times the engine alone and sets it against the
+peer's committed figures (``benchmarks/results/dense_jax_peer.json``, with the machine and
+date they were measured on), writing nothing: a ratio across two runs, on a machine that
+may differ, is a hint, not a measurement.
 
     python benchmarks/dense_jax_peer.py
 
@@ -19,11 +22,11 @@ Writes benchmarks/results/dense_jax_peer.{txt,json}.
 
 from __future__ import annotations
 
-import sys
+import json
 import time
 
 import numpy as np
-from _common import write
+from _common import RESULTS, write
 
 from assoc.models import DenseHebbian
 from montecarlo import engine_compiled as engine
@@ -86,41 +89,71 @@ def best_rate(fn, per_call_units: float, first_units: int = 1) -> float:
     return n * per_call_units / best
 
 
+CELLS = [(P, N, K, C, T) for P, N, K in ((3, 80, 320), (4, 80, 320), (3, 1000, 100),
+                                          (4, 1000, 100))
+         for C in (64, 1024) for T in (0.1, 0.3)]
+
+
+def engine_rate(P: int, N: int, K: int, C: int, T: float) -> tuple[float, np.ndarray]:
+    """The engine's attempted flips per second in a cell, and the cell's patterns and start."""
+    rng = np.random.default_rng(P * N + C)
+    xi = (2 * rng.integers(0, 2, (K, N), dtype=np.int8) - 1).astype(np.int8)
+    spins = np.repeat(xi[None, :1, :], C, axis=1)  # start at pattern 0
+    keys = rng.integers(0, 2**63, (1, C, 2)).astype(np.uint64)
+    st = engine.init_state(xi[None], spins, P)
+    model = DenseHebbian(P=P)
+    rate = best_rate(lambda n: engine.run_sweeps(model, Glauber(), xi[None], st, T, keys, n),
+                     N * C)
+    return rate, (xi, spins[0])
+
+
 def main() -> None:
     try:
         import jax
     except ImportError:
-        print("jax is not installed (pip install jax): no figures written")
-        sys.exit(0)
+        committed()
+        return
     lines = [f"dense Glauber, one pattern set, L chains; attempted flips per second (best of 3); "
              f"jax {jax.__version__} on {jax.devices()[0].platform}",
              f"{'P':>2} {'N':>5} {'K':>5} {'chains':>6} {'T':>4} {'engine':>10} {'peer':>10} "
              f"{'ratio':>6}"]
     print("\n".join(lines), flush=True)
     rows = []
-    for P, N, K in ((3, 80, 320), (4, 80, 320), (3, 1000, 100), (4, 1000, 100)):
-        for C in (64, 1024):
-            for T in (0.1, 0.3):
-                rng = np.random.default_rng(P * N + C)
-                xi = (2 * rng.integers(0, 2, (K, N), dtype=np.int8) - 1).astype(np.int8)
-                spins = np.repeat(xi[None, :1, :], C, axis=1)  # start at pattern 0
-                keys = rng.integers(0, 2**63, (1, C, 2)).astype(np.uint64)
-                st = engine.init_state(xi[None], spins, P)
-                model = DenseHebbian(P=P)
-                eng = best_rate(lambda n, st=st, model=model, keys=keys, xi=xi, T=T:
-                                engine.run_sweeps(model, Glauber(), xi[None], st, T, keys, n),
-                                N * C)
-                go, b = peer_runner(P, xi, spins[0], T, seed=C)
-                peer = best_rate(go, b * C, first_units=10)
-                rows.append({"P": P, "N": N, "K": K, "chains": C, "T": T, "engine": eng,
-                             "peer": peer, "ratio": eng / peer, "batch": b})
-                lines.append(f"{P:>2} {N:>5} {K:>5} {C:>6} {T:>4} {eng:>10.3e} {peer:>10.3e} "
-                             f"{eng / peer:>6.2f}")
-                print(lines[-1], flush=True)
+    for P, N, K, C, T in CELLS:
+        eng, (xi, start) = engine_rate(P, N, K, C, T)
+        go, b = peer_runner(P, xi, start, T, seed=C)
+        peer = best_rate(go, b * C, first_units=10)
+        rows.append({"P": P, "N": N, "K": K, "chains": C, "T": T, "engine": eng,
+                     "peer": peer, "ratio": eng / peer, "batch": b})
+        lines.append(f"{P:>2} {N:>5} {K:>5} {C:>6} {T:>4} {eng:>10.3e} {peer:>10.3e} "
+                     f"{eng / peer:>6.2f}")
+        print(lines[-1], flush=True)
     lines.append(f"ratio min {min(r['ratio'] for r in rows):.2f}, "
                  f"median {np.median([r['ratio'] for r in rows]):.2f}")
     print(lines[-1])
     write("dense_jax_peer", lines, {"rows": rows})
+
+
+def committed() -> None:
+    """The engine now against the peer's committed figures (no jax here); writes nothing."""
+    path = RESULTS / "dense_jax_peer.json"
+    data = json.loads(path.read_text())
+    stamp = path.with_suffix(".txt").read_text().splitlines()[0].lstrip("# ")
+    print(f"jax is not installed (pip install jax): the peer's figures are the committed ones "
+          f"of {path.name} ({stamp}); the engine is timed now, here. Nothing is written.")
+    print(f"{'P':>2} {'N':>5} {'K':>5} {'chains':>6} {'T':>4} {'engine':>10} {'peer*':>10} "
+          f"{'ratio':>6}")
+    peer = {(r["P"], r["N"], r["K"], r["chains"], r["T"]): r["peer"] for r in data["rows"]}
+    ratios = []
+    for cell in CELLS:
+        if cell not in peer:
+            continue
+        eng, _ = engine_rate(*cell)
+        ratios.append(eng / peer[cell])
+        print(f"{cell[0]:>2} {cell[1]:>5} {cell[2]:>5} {cell[3]:>6} {cell[4]:>4} {eng:>10.3e} "
+              f"{peer[cell]:>10.3e} {ratios[-1]:>6.2f}", flush=True)
+    print(f"ratio to the committed peer figures min {min(ratios):.2f}, median "
+          f"{np.median(ratios):.2f} (* committed)")
 
 
 if __name__ == "__main__":
