@@ -1,6 +1,7 @@
 """T = 0 critical capacity of the dense P-spin network at RS, 1RSB and 2RSB, from the engine.
 
-Run: ``python benchmarks/dense_capacity_2rsb.py [P ...]`` (default P = 3..10).  For each P
+Run: ``python benchmarks/dense_capacity_2rsb.py [P ...]`` (default P = 3..10;
+``--table`` rewrites the table from the stored rows, computing nothing).  For each P
 it calls :func:`theory.dense.critical_point` with ``ansatz`` RS, 1RSB and 2RSB at T = 0
 (the 2RSB fold is seeded by the 1RSB one; module notes of :mod:`theory.dense.capacity`),
 prints a row as soon as it is done, and writes ``benchmarks/results/dense_capacity_2rsb.txt``
@@ -37,8 +38,8 @@ def _independent() -> dict[int, float]:
 def _row(P: int, r: dict, ref: dict[int, float]) -> str:
     if "failed" in r:
         return f"{P:2d} not located: {r['failed']}"
-    ind = f"{ref[P]:13.10f}" if P in ref else f"{'-':>13}"
-    return (f"{P:2d} {r['RS']:13.6e} {r['1RSB']:13.6e} {r['2RSB']:13.10f} "
+    ind = f"{ref[P]:16.10f}" if P in ref else f"{'-':>16}"  # the digits its file gives
+    return (f"{P:2d} {r['RS']:13.6e} {r['1RSB']:13.6e} {r['2RSB']:16.9e} "
             f"{r['2RSB'] / r['1RSB'] - 1:11.4e} {r['m']:8.5f} {r['q0']:8.5f} {r['q1']:8.5f} "
             f"{r['nu1']:9.4f} {r['nu2']:9.4f} {ind} {r['seconds']:6.0f}"
             + ("" if r.get("converged", True) else "  (a fold did not converge)"))
@@ -53,18 +54,23 @@ def _previous() -> dict[int, dict]:
     return {int(k): v for k, v in data.items() if k.isdigit()}
 
 
+def _header() -> list[str]:
+    head = (f"{'P':>2} {'alpha_c RS':>13} {'alpha_c 1RSB':>13} {'alpha_c 2RSB':>16} "
+            f"{'2RSB/1RSB-1':>11} {'m_c':>8} {'q0':>8} {'q1':>8} {'nu1':>9} {'nu2':>9} "
+            f"{'indep. 2RSB':>16} {'s':>6}")
+    return ["Dense P-spin Hebbian network, T = 0 critical capacity (library convention, "
+            "K = alpha N^(P-1)); the fold of the retrieval branch",
+            "command: python benchmarks/dense_capacity_2rsb.py [P ...] (rows of other P are "
+            "kept from earlier runs; s: seconds for the three folds of the row)",
+            f"machine of this run: {machine()} (each row's own is in the .json where recorded)",
+            head]
+
+
 def main(Ps: list[int]) -> None:
     """Compute the rows for ``Ps``; rows of other P already in the results file are kept
     (each row is computed on its own, so a table can be filled in several runs)."""
     ref = _independent()
-    head = (f"{'P':>2} {'alpha_c RS':>13} {'alpha_c 1RSB':>13} {'alpha_c 2RSB':>13} "
-            f"{'2RSB/1RSB-1':>11} {'m_c':>8} {'q0':>8} {'q1':>8} {'nu1':>9} {'nu2':>9} "
-            f"{'indep. 2RSB':>13} {'s':>6}")
-    lines = ["Dense P-spin Hebbian network, T = 0 critical capacity (library convention, "
-             "K = alpha N^(P-1)); the fold of the retrieval branch",
-             "command: python benchmarks/dense_capacity_2rsb.py [P ...] (rows of other P are "
-             "kept from earlier runs; s: seconds for the three folds of the row)",
-             f"machine: {machine()}", head]
+    lines = _header()
     print("\n".join(lines), flush=True)
     rows: dict[int, dict] = {}
     for P in Ps:
@@ -80,6 +86,7 @@ def main(Ps: list[int]) -> None:
             r["alpha_c_error_2RSB"] = float(two["alpha_c_error"])
             r["converged"] = all(bool(v["converged"]) for v in a.values())
             r["seconds"] = time.perf_counter() - t0
+            r["machine"] = machine()  # rows of earlier runs may come from other machines
             rows[P] = r
         print(_row(P, rows[P], ref), flush=True)
         _save(lines, rows, ref)  # after every row: a long run keeps what it has done
@@ -95,4 +102,7 @@ def _save(lines: list[str], rows: dict[int, dict], ref: dict[int, float]) -> Non
     write("dense_capacity_2rsb", out, {str(k): v for k, v in allrows.items()})
 
 if __name__ == "__main__":
-    main([int(p) for p in sys.argv[1:]] or list(range(3, 11)))
+    if sys.argv[1:] == ["--table"]:
+        _save(_header(), {}, _independent())
+    else:
+        main([int(p) for p in sys.argv[1:]] or list(range(3, 11)))
