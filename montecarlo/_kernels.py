@@ -133,8 +133,7 @@ def _dot_codegen(X, M, power, wide=False):  # noqa: ANN001, ANN202
         if pmadd:
             v16 = ir.VectorType(ir.IntType(16), 16)
             acc_t = ir.VectorType(i32, 8)
-            fn = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(acc_t, [v16, v16]), "llvm.x86.avx2.pmadd.wd")
+            madd = _avx2(builder, "pmadd.wd", acc_t, 2)
         else:
             acc_t = ir.VectorType(ir.IntType(64), 16) if wide else v32
         acc = cgutils.alloca_once_value(builder, ir.Constant(acc_t, None))
@@ -144,18 +143,14 @@ def _dot_codegen(X, M, power, wide=False):  # noqa: ANN001, ANN202
                 xw = _widen(builder, xv, v16)
                 a = builder.mul(xw, mv) if power > 1 else xw
                 b = builder.mul(mv, mv) if power > 2 else mv
-                prod = builder.call(fn, [a, b])
+                prod = madd(a, b)
             else:
                 prod, mw = _widen(builder, xv, v32), _widen(builder, mv, v32)
                 for _ in range(power):
                     prod = builder.mul(prod, mw)
                 prod = _widen(builder, prod, acc_t)
             builder.store(builder.add(builder.load(acc), prod), acc)
-        el = acc_t.element
-        red = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(el, [acc_t]),
-            f"llvm.vector.reduce.add.v{acc_t.count}i{el.width}")
-        return _widen(builder, builder.call(red, [builder.load(acc)]), ir.IntType(64))
+        return _reduce_add(builder, builder.load(acc))
 
     return codegen
 
@@ -225,6 +220,23 @@ def _lanes(builder, xp, mp, j):  # noqa: ANN001, ANN202
             builder.load(builder.bitcast(builder.gep(mp, [off]), vm.as_pointer()), align=1))
 
 
+def _avx2(builder, name, ret, n_args):  # noqa: ANN001, ANN202
+    """A caller of the AVX2 intrinsic ``llvm.x86.avx2.<name>`` on 16 x int16 operands."""
+    v16 = ir.VectorType(ir.IntType(16), 16)
+    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ret, [v16] * n_args),
+                                        f"llvm.x86.avx2.{name}")
+    return lambda *a: builder.call(fn, list(a))
+
+
+def _reduce_add(builder, acc):  # noqa: ANN001, ANN202
+    """The sum of the lanes of the integer vector ``acc``, as int64."""
+    t = acc.type
+    red = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(t.element, [t]),
+        f"llvm.vector.reduce.add.v{t.count}i{t.element.width}")
+    return _widen(builder, builder.call(red, [acc]), ir.IntType(64))
+
+
 def _widen(builder, v, t):  # noqa: ANN001, ANN202
     """``v`` sign-extended to the integer (vector) type ``t`` where narrower."""
     def width(ty):  # noqa: ANN001, ANN202
@@ -261,17 +273,8 @@ def _vfield4(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic
         v16, v32 = ir.VectorType(i16, 16), ir.VectorType(i32, 16)
         if _AVX2:
             acc_t = ir.VectorType(i32, 8)
-            fn = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(acc_t, [v16, v16]), "llvm.x86.avx2.pmadd.wd")
-
-            def madd(a, b):  # noqa: ANN001, ANN202
-                return builder.call(fn, [a, b])
-
-            fh = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(v16, [v16, v16]), "llvm.x86.avx2.pmulh.w")
-
-            def mulhi(a, b):  # noqa: ANN001, ANN202
-                return builder.call(fh, [a, b])
+            madd = _avx2(builder, "pmadd.wd", acc_t, 2)
+            mulhi = _avx2(builder, "pmulh.w", v16, 2)
         else:
             acc_t = v32
 
@@ -296,9 +299,7 @@ def _vfield4(typingctx, X, s, i, M, c):  # noqa: ANN001, ANN202 (numba intrinsic
             b = builder.and_(lo, splat(1023))
             for acc, (u, v) in zip(accs, ((x16, mv), (t, a), (t, b)), strict=True):
                 builder.store(builder.add(builder.load(acc), madd(u, v)), acc)
-        red = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i32, [acc_t]),
-                                             f"llvm.vector.reduce.add.v{acc_t.count}i32")
-        h1, ha, hb = (builder.sext(builder.call(red, [builder.load(acc)]), i64) for acc in accs)
+        h1, ha, hb = (_reduce_add(builder, builder.load(acc)) for acc in accs)
         h3 = builder.add(builder.mul(ha, ir.Constant(i64, 1024)), hb)
         return context.make_tuple(builder, signature.return_type, [h1, h3])
 
