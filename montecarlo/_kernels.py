@@ -573,10 +573,9 @@ def _dense(XS, P, R, K, task0, task1, block, M, A, B, SB, from_m, cube, rows, sp
                             _dense_flip_34(P, N, XS, s, i, si, M, A, SB, c)
                             continue
                         # other P: new overlaps, then A and B of every pattern, pass by pass
-                        for k in range(Kp):
-                            M[c, k] -= 2 * si * XS[s, i, k]
-                            fa[k] = cA[0]
-                            fb[k] = cB[0]
+                        _vaxpy(M, c, -2 * si, XS, s, i)
+                        fa[:] = cA[0]
+                        fb[:] = cB[0]
                         for q in range(1, nA):
                             for k in range(Kp):
                                 fa[k] = fa[k] * M[c, k] + cA[q]

@@ -236,8 +236,10 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
         Mc[s * R:(s + 1) * R, :K] = np.matmul(spins[s].astype(ftype), xi[s].T.astype(ftype))
     if P > 2:
         Mf = Mc[:, :K].astype(np.float64)
-        B = np.zeros(Mc.shape, dtype=np.int64)
-        B[:, :K] = np.polyval(cB, Mf) / D
+        Bk = (np.polyval(cB, Mf) / D).astype(np.int64)
+        B = np.zeros((S * R, Kp if P > 4 else 0), dtype=np.int64)  # read by P > 4 flips only
+        if P > 4:
+            B[:, :K] = Bk
         rows = np.zeros((0, 0), dtype=np.int64)
         if _fields_from_overlaps(P, N, K, mtype):
             rows = xi.sum(axis=1, dtype=np.int64) if P == 3 else rows
@@ -246,7 +248,7 @@ def init_state(xi: np.ndarray, spins: np.ndarray, P: int = 2) -> CompiledState:
             A = np.zeros(Mc.shape, dtype=atype or np.float64)
             A[:, :K] = np.polyval(cA, Mf) / D
         # a flip moves every overlap by 2: x_i changes by at most K step
-        dense = {"A": A, "B": B, "SB": B.sum(axis=1), "rows": rows, "cA": cA, "cB": cB,
+        dense = {"A": A, "B": B, "SB": Bk.sum(axis=1), "rows": rows, "cA": cA, "cB": cB,
                  "D": np.float64(D), "bound": np.int64(K * step)}
     # lazy fields: no exact x yet (and no chain kept them), so every bound is below every
     # threshold; the bound y - b nf of chain c at site i, its flips nf, whether it keeps them
