@@ -19,19 +19,25 @@ import time
 from _common import RESULTS, machine, write
 
 from assoc.errors import NotConvergedError
-from theory import dense
+from theory import dense, hopfield
 
 
 def _independent() -> dict[int, float]:
-    """alpha_c^2RSB of the independent derivation, from its results file."""
-    path = RESULTS / "dense_2rsb_independent.txt"
-    if not path.exists():
-        return {}
+    """alpha_c^2RSB of the independent derivations, from their results files (P = 2:
+    ``hopfield_2rsb_independent.txt``; P >= 3: ``dense_2rsb_independent.txt``)."""
     out = {}
-    for line in path.read_text().splitlines():
-        m = re.match(r"\s*(\d+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s", line)
-        if m:
-            out[int(m.group(1))] = float(m.group(5))
+    path = RESULTS / "dense_2rsb_independent.txt"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            m = re.match(r"\s*(\d+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s", line)
+            if m:
+                out[int(m.group(1))] = float(m.group(5))
+    path = RESULTS / "hopfield_2rsb_independent.txt"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            m = re.match(r"\s*2RSB\s+([0-9.]+)\s", line)
+            if m:
+                out[2] = float(m.group(1))
     return out
 
 
@@ -59,11 +65,20 @@ def _header() -> list[str]:
             f"{'2RSB/1RSB-1':>11} {'m_c':>8} {'q0':>8} {'q1':>8} {'nu1':>9} {'nu2':>9} "
             f"{'indep. 2RSB':>16} {'s':>6}")
     return ["Dense P-spin Hebbian network, T = 0 critical capacity (library convention, "
-            "K = alpha N^(P-1)); the fold of the retrieval branch",
+            "K = alpha N^(P-1)); the fold of the retrieval branch; P = 2: the Hopfield model",
             "command: python benchmarks/dense_capacity_2rsb.py [P ...] (rows of other P are "
             "kept from earlier runs; s: seconds for the three folds of the row)",
             f"machine of this run: {machine()} (each row's own is in the .json where recorded)",
             head]
+
+
+def _fold(P: int, ansatz: str):
+    """The T = 0 fold at ``ansatz``: the Hopfield model at P = 2 (its Parisi parameters
+    mu1, mu2 given the dense names nu1, nu2: nu = mu/(P-1)! = mu), else the dense one."""
+    if P != 2:
+        return dense.critical_point(P, 0.0, ansatz)
+    ds = hopfield.critical_point(0.0, ansatz).squeeze()
+    return ds.rename({k: "nu" + k[2:] for k in ("mu1", "mu2") if k in ds})
 
 
 def main(Ps: list[int]) -> None:
@@ -76,7 +91,7 @@ def main(Ps: list[int]) -> None:
     for P in Ps:
         t0 = time.perf_counter()
         try:
-            a = {k: dense.critical_point(P, 0.0, k) for k in ("RS", "1RSB", "2RSB")}
+            a = {k: _fold(P, k) for k in ("RS", "1RSB", "2RSB")}
         except NotConvergedError as exc:  # reported in the table, not hidden
             rows[P] = {"failed": str(exc)}
         else:
@@ -105,4 +120,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--table"]:
         _save(_header(), {}, _independent())
     else:
-        main([int(p) for p in sys.argv[1:]] or list(range(3, 11)))
+        main([int(p) for p in sys.argv[1:]] or list(range(2, 11)))

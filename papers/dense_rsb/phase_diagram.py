@@ -1,16 +1,22 @@
-"""(alpha, T) phase diagram of the dense Hebbian network at P = 4, RS and 1RSB, with Monte Carlo.
+"""(alpha, T) phase diagrams of the dense Hebbian network at P = 3 and 4, RS and 1RSB, with
+Monte Carlo.
 
-Albanese et al., arXiv:2111.12997 (dense networks; RSB stabilises the spin glass).  Lines
-from :func:`theory.dense.transition_lines` (library convention, K = alpha N^3): retrieval
-spinodal T_M, retrieval transition T_c, spin-glass transition T_g (RS crossing and 1RSB
-static transition) and the spin-glass spinodal (1RSB: dynamical T_d).  Monte Carlo retrieval
-overlaps (started at a pattern, small N) are overlaid as points coloured by m.
+Albanese et al., arXiv:2111.12997 (dense networks; RSB stabilises the spin glass and raises
+the capacity).  Lines from :func:`theory.dense.transition_lines` (library convention,
+K = alpha N^(P-1)): retrieval spinodal T_M, retrieval transition T_c, spin-glass transition
+T_g (RS crossing and 1RSB static transition) and the spin-glass spinodal (1RSB: dynamical
+T_d); and the 1RSB retrieval spinodal ``alpha_c^1RSB(T)`` from
+:func:`theory.dense.critical_point`, traced from T = 0 up to where it joins the RS one (the
+RS retrieval fold turns replica symmetric: above that T the 1RSB fold is the RS fold).
+Monte Carlo retrieval overlaps (started at a pattern, small N) are overlaid as points
+coloured by m.
 
-    python -m papers dense-phase-diagram [--quick] [--out DIR] [--seed S]
+    python -m papers dense-phase-diagram [--P {3,4}] [--quick] [--out DIR] [--seed S]
 
-Writes ``dense_phase_diagram_rs.nc``, ``dense_phase_diagram_1rsb.nc`` (lines),
-``dense_phase_diagram_mc.nc`` and ``dense_phase_diagram.png``.  ``--quick``: RS lines on a
-coarse grid and a few Monte Carlo points (under a minute).
+Writes ``dense_phase_diagram_P{P}_rs.nc``, ``..._1rsb.nc`` (lines, with the 1RSB retrieval
+spinodal), ``..._mc.nc`` and ``dense_phase_diagram_P{P}.png``.  ``--quick``: coarse
+grids, the 1RSB retrieval spinodal at T = 0 and the join only, and a few Monte Carlo
+points.
 """
 
 from __future__ import annotations
@@ -20,41 +26,80 @@ import time
 import numpy as np
 
 from assoc.models import DenseHebbian
+from assoc.progress import progress
 from theory import dense
 
 from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
 
-P = 4
+#: Settings per mode (``quick``): alpha grid of the lines (in units of the T = 0 RS
+#: capacity), temperatures per line, points of the RS spinodal and T_c curves, temperatures
+#: of the 1RSB retrieval spinodal below the join (in units of the join temperature,
+#: :func:`rsb_join_temperature`), Monte Carlo loads (in units of the RS capacity) and
+#: temperatures (in units of the Curie-Weiss spinodal T_M(0)), samples and sweeps.
 SETTINGS = {
-    True: dict(alphas=np.array([0.0, 0.01, 0.02, 0.03, 0.04]), n_T=15, rsb=False, n_spinodal=9,
-               mc_alpha=[0.005, 0.02], mc_T=[0.02, 0.05, 0.08], N=[20], samples=2, sweeps=30),
-    False: dict(alphas=np.concatenate([[0.0], np.linspace(0.002, 0.04, 20)]), n_T=41, rsb=True,
-                n_spinodal=25,
-                mc_alpha=[0.005, 0.01, 0.02, 0.03], mc_T=[0.02, 0.04, 0.06, 0.08, 0.1],
-                N=[40], samples=6, sweeps=200),
+    True: dict(alphas=np.array([0.0, 0.3, 0.6, 0.9, 1.2]), n_T=15, n_spinodal=9,
+               rsb_T=np.array([0.0]), mc_alpha=[0.15, 0.6], mc_T=[0.2, 0.5, 0.8],
+               samples=2, sweeps=30),
+    False: dict(alphas=np.concatenate([[0.0], np.linspace(0.06, 1.25, 20)]), n_T=41,
+                n_spinodal=25, rsb_T=np.linspace(0.0, 0.8, 5),
+                mc_alpha=[0.15, 0.3, 0.6, 0.9], mc_T=[0.2, 0.35, 0.5, 0.65, 0.8],
+                samples=6, sweeps=200),
 }
+#: Monte Carlo sizes per P (K = alpha N^(P-1) patterns).
+MC_N = {3: {True: [30], False: [60]}, 4: {True: [20], False: [40]}}
+#: Temperatures (in units of T_M(0)) at which the RS replicon at the RS retrieval fold is
+#: evaluated to locate where the 1RSB retrieval spinodal joins the RS one.
+JOIN_GRID = np.linspace(0.0, 1.0, 13)[1:-1]
 
 
-def compute(quick: bool, seed: int, stores=None):
+def rsb_join_temperature(P: int) -> float:
+    """The temperature above which the RS retrieval fold is replica symmetric (its RS
+    replicon, from :func:`theory.dense.solve` just below the fold, is positive): there the
+    1RSB retrieval spinodal is the RS one.  The replicon's first sign change on
+    ``JOIN_GRID`` is interpolated linearly (NaN if it has none)."""
+    T_M0 = dense.low_load_lines(P)["T_M"]
+    T = T_M0 * JOIN_GRID
+    rep = np.full(T.size, np.nan)
+    for i, t in enumerate(T):
+        a_c = dense.critical_capacity(P, float(t), "RS")
+        ds = dense.solve(P, [a_c * (1 - 1e-4)], [float(t)], "RS").sel(branch="retrieval")
+        rep[i] = float(ds.replicon[0, 0])
+    up = np.flatnonzero((rep[:-1] < 0) & (rep[1:] >= 0))
+    if up.size == 0:
+        return float("nan")
+    k = up[0]
+    return float(T[k] + (T[k + 1] - T[k]) * rep[k] / (rep[k] - rep[k + 1]))
+
+
+def compute(P: int, quick: bool, seed: int, stores=None):
     cfg = SETTINGS[quick]
-    rs, rsb = theory_lines(quick)
-    mc = monte_carlo(DenseHebbian(P), stores and stores / "mc.zarr", N=cfg["N"],
-                     alpha=cfg["mc_alpha"], T=cfg["mc_T"], samples=cfg["samples"],
+    rs, rsb = theory_lines(P, quick)
+    a0, T_M0 = rs.attrs["alpha_c_T0"], dense.low_load_lines(P)["T_M"]
+    mc = monte_carlo(DenseHebbian(P), stores and stores / "mc.zarr", N=MC_N[P][quick],
+                     alpha=[round(a0 * f, 6) for f in cfg["mc_alpha"]],
+                     T=[round(T_M0 * f, 6) for f in cfg["mc_T"]], samples=cfg["samples"],
                      sweeps=cfg["sweeps"], seed=seed)
     return rs, rsb, mc
 
 
-def theory_lines(quick: bool):
-    """RS (and, in full mode, 1RSB) lines of :func:`theory.dense.transition_lines`, with
-    the RS T_M and T_c also traced as curves over T (see :func:`line_points`)."""
+def theory_lines(P: int, quick: bool):
+    """The RS (:func:`rs_lines`) and 1RSB (:func:`rsb_lines`) Datasets of the figure."""
+    return rs_lines(P, quick), rsb_lines(P, quick)
+
+
+def rs_lines(P: int, quick: bool):
+    """RS lines of :func:`theory.dense.transition_lines`, with T_M and T_c also traced as
+    curves over T (see :func:`line_points`)."""
     cfg = SETTINGS[quick]
-    rs = dense.transition_lines(P, cfg["alphas"], "RS", n_T=cfg["n_T"])
-    rs.attrs["alpha_c_T0"] = dense.critical_capacity(P, 0.0, "RS")
+    a0 = dense.critical_capacity(P, 0.0, "RS")
+    rs = dense.transition_lines(P, a0 * cfg["alphas"], "RS", n_T=cfg["n_T"])
+    rs.attrs["alpha_c_T0"] = a0
     # the RS retrieval spinodal as alpha_c(T), from T = 0 to T_M(alpha = 0): single valued
-    # in T, while alpha_c(T) is reentrant (it rises from 0.033 at T = 0 to 0.038 at 0.04)
+    # in T, while alpha_c(T) is reentrant (P = 4: it rises from 0.033 at T = 0 to 0.038)
     T_M0 = dense.low_load_lines(P)["T_M"]
     T_sp = np.linspace(0.0, T_M0, cfg["n_spinodal"])
-    a_sp = [dense.critical_capacity(P, float(t), "RS") for t in T_sp[:-1]] + [0.0]
+    a_sp = [dense.critical_capacity(P, float(t), "RS")
+            for t in progress(T_sp[:-1], desc=f"P = {P} RS spinodal", unit="T")] + [0.0]
     rs["T_M_curve_alpha"] = ("T_spinodal", np.array(a_sp),
                              {"long_name": "load on the RS retrieval spinodal", "units": "1"})
     rs.coords["T_spinodal"] = ("T_spinodal", T_sp,
@@ -65,11 +110,37 @@ def theory_lines(quick: bool):
                              {"long_name": "load on the closed RS T_c line", "units": "1"})
     rs.coords["T_curve"] = ("T_curve", curve["T"].values,
                             {"long_name": "temperature along the T_c line", "units": "1"})
-    rsb = None
-    if cfg["rsb"]:
-        rsb = dense.transition_lines(P, cfg["alphas"], "1RSB", n_T=cfg["n_T"])
-        rsb.attrs["alpha_c_T0"] = dense.critical_capacity(P, 0.0, "1RSB")
-    return rs, rsb
+    return rs
+
+
+def rsb_lines(P: int, quick: bool):
+    """1RSB lines of :func:`theory.dense.transition_lines` on the same alpha grid, with the
+    1RSB retrieval spinodal (:func:`rsb_spinodal`) up to and including its join with RS
+    (:func:`rsb_join_temperature`)."""
+    cfg = SETTINGS[quick]
+    a0 = dense.critical_capacity(P, 0.0, "RS")
+    rsb = dense.transition_lines(P, a0 * cfg["alphas"], "1RSB", n_T=cfg["n_T"])
+    rsb.attrs["alpha_c_T0"] = dense.critical_capacity(P, 0.0, "1RSB")
+    T_j = rsb_join_temperature(P)
+    # the 1RSB spinodal below the join, and the join itself (the RS fold)
+    T_r = np.append(T_j * cfg["rsb_T"], T_j)
+    a_r = np.append(rsb_spinodal(P, T_r[:-1]), dense.critical_capacity(P, T_j, "RS"))
+    rsb["rsb_spinodal_alpha"] = ("T_rsb", a_r, {
+        "long_name": "load on the 1RSB retrieval spinodal alpha_c^1RSB(T)", "units": "1"})
+    rsb.coords["T_rsb"] = ("T_rsb", T_r, {"long_name": "temperature along the 1RSB "
+                                                       "retrieval spinodal", "units": "1"})
+    rsb.attrs["rsb_join_T"] = T_j
+    return rsb
+
+
+def rsb_spinodal(P: int, T: np.ndarray) -> np.ndarray:
+    """``alpha_c^1RSB(T)`` at the temperatures ``T`` (:func:`theory.dense.critical_point`,
+    one fold each; NaN where it did not converge)."""
+    out = []
+    for t in progress(T, desc=f"P = {P} 1RSB spinodal", unit="T"):
+        ds = dense.critical_point(P, float(t), "1RSB")
+        out.append(float(ds.alpha_c) if bool(ds.converged) else np.nan)
+    return np.array(out)
 
 
 def line_points(ds, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -85,18 +156,21 @@ def line_points(ds, name: str) -> tuple[np.ndarray, np.ndarray]:
     return ds.alpha.values, ds[name].values
 
 
-def plot(rs, rsb, mc, path) -> None:
+def plot(P: int, rs, rsb, mc, path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.8))
+    fig, ax = plt.subplots(figsize=(7, 5.6))
     for ds, ls, tag in ((rs, "-", "RS"), (rsb, "--", "1RSB")):
-        if ds is None:
-            continue
         a = ds.alpha.values
-        ax.plot(*line_points(ds, "T_M"), "b" + ls, label=f"$T_M$ retrieval spinodal ({tag})")
+        if tag == "RS":
+            ax.plot(*line_points(ds, "T_M"), "b-", label="$T_M$ retrieval spinodal (RS)")
+        else:
+            ok = np.isfinite(ds["rsb_spinodal_alpha"].values)
+            ax.plot(ds["rsb_spinodal_alpha"].values[ok], ds["T_rsb"].values[ok], "bs--",
+                    ms=4, label="retrieval spinodal (1RSB)")
         ax.plot(*line_points(ds, "T_c"), "r" + ls, label=f"$T_c$ retrieval global ({tag})")
         if "T_c_curve_alpha" not in ds:
             ax.plot(a, ds.T_c_low, "r:", label=f"$T_c$ reentrant lower edge ({tag})")
@@ -110,28 +184,37 @@ def plot(rs, rsb, mc, path) -> None:
     sc = ax.scatter(A.ravel(), T.ravel(), c=mm.values.ravel(), cmap="viridis", vmin=0, vmax=1,
                     edgecolors="k", zorder=3)
     fig.colorbar(sc, ax=ax, label=f"Monte Carlo m (N = {int(mc.N[-1])})")
-    ax.set(xlabel=r"$\alpha = K/N^{3}$", ylabel="T (library convention)",
-           title="dense Hebbian network, P = 4", ylim=(0, 0.12))
-    ax.legend(fontsize=7, loc="upper right")
-    fig.tight_layout()
+    T_top = 1.15 * float(np.nanmax(rs["T_spinodal"].values))
+    ax.set(xlabel=rf"$\alpha = K/N^{{{P - 1}}}$", ylabel="T (library convention)",
+           title=f"dense Hebbian network, P = {P}", ylim=(0, T_top))
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=7, loc="lower center", ncol=3)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     fig.savefig(path, dpi=130)
     plt.close(fig)
 
 
 def main(argv: list[str]) -> int:
     ap = figure_parser("dense-phase-diagram", __doc__.splitlines()[0], monte_carlo=True)
+    ap.add_argument("--P", type=int, choices=(3, 4), default=4,
+                    help="interaction order (default 4)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    rs, rsb, mc = compute(args.quick, args.seed, mc_stores(args))
-    files = [write_netcdf(rs, args.out / "dense_phase_diagram_rs.nc"),
-             write_netcdf(mc, args.out / "dense_phase_diagram_mc.nc")]
-    if rsb is not None:
-        files.append(write_netcdf(rsb, args.out / "dense_phase_diagram_1rsb.nc"))
-    png = args.out / "dense_phase_diagram.png"
-    plot(rs, rsb, mc, png)
+    P = args.P
+    stores = mc_stores(args)
+    rs, rsb, mc = compute(P, args.quick, args.seed, stores and stores / f"P{P}")
+    stem = args.out / f"dense_phase_diagram_P{P}"
+    files = [write_netcdf(rs, stem.with_name(stem.name + "_rs.nc")),
+             write_netcdf(rsb, stem.with_name(stem.name + "_1rsb.nc")),
+             write_netcdf(mc, stem.with_name(stem.name + "_mc.nc"))]
+    png = stem.with_suffix(".png")
+    plot(P, rs, rsb, mc, png)
     files.append(png)
-    print(f"P = {P}: alpha_c(T=0) RS = {rs.attrs['alpha_c_T0']:.8f}"
-          + (f", 1RSB = {rsb.attrs['alpha_c_T0']:.8f}" if rsb is not None else ""))
+    a_r = rsb["rsb_spinodal_alpha"].values
+    print(f"P = {P}: alpha_c(T=0) RS = {rs.attrs['alpha_c_T0']:.8f}, "
+          f"1RSB = {rsb.attrs['alpha_c_T0']:.8f}; the 1RSB retrieval spinodal joins RS at "
+          f"T = {rsb.attrs['rsb_join_T']:.4f}; alpha_c^1RSB(T) = "
+          + ", ".join(f"{a:.6f} (T = {t:.4f})" for a, t in zip(a_r, rsb["T_rsb"].values,
+                                                               strict=True)))
     print("wrote " + ", ".join(str(f) for f in files)
           + f" in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -20,10 +20,10 @@ def test_dense_commands_are_listed():
         assert name in commands()
 
 
-def _run(cmd, tmp_path, timeout=600):
+def _run(cmd, tmp_path, timeout=600, extra=()):
     proc = subprocess.run([sys.executable, "-m", "papers", cmd, "--quick", "--out",
-                           str(tmp_path)], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT)
+                           str(tmp_path), *extra], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -43,16 +43,28 @@ def test_dense_capacity_quick(tmp_path):
 
 
 @pytest.mark.slow
-def test_dense_phase_diagram_quick(tmp_path):
-    _run("dense-phase-diagram", tmp_path)
-    assert (tmp_path / "dense_phase_diagram.png").stat().st_size > 10_000
-    for name in ("rs", "mc"):
-        with xr.open_dataset(tmp_path / f"dense_phase_diagram_{name}.nc") as ds:
+@pytest.mark.parametrize("P", [3, 4])
+def test_dense_phase_diagram_quick(tmp_path, P):
+    _run("dense-phase-diagram", tmp_path, extra=["--P", str(P)])
+    stem = f"dense_phase_diagram_P{P}"
+    assert (tmp_path / f"{stem}.png").stat().st_size > 10_000
+    for name in ("rs", "1rsb", "mc"):
+        with xr.open_dataset(tmp_path / f"{stem}_{name}.nc") as ds:
             assert_valid_result(ds.load())
-    with xr.open_dataset(tmp_path / "dense_phase_diagram_rs.nc") as lines:
+    with xr.open_dataset(tmp_path / f"{stem}_rs.nc") as lines:
         ok = lines.converged_T_c.values
         assert ok.sum() >= 2
         assert (lines.T_c.values[ok] < lines.T_M.values[ok]).all()
+        a_rs0 = float(lines.T_M_curve_alpha[0])
+    with xr.open_dataset(tmp_path / f"{stem}_1rsb.nc") as rsb:
+        a = rsb.rsb_spinodal_alpha.values
+        T = rsb.T_rsb.values
+        # the 1RSB retrieval spinodal starts at the 1RSB capacity, above the RS one, and
+        # ends (at the join temperature) on the RS spinodal
+        assert T[0] == 0 and a[0] == pytest.approx(rsb.attrs["alpha_c_T0"], rel=1e-9)
+        assert a[0] > 1.05 * a_rs0
+        assert 0 < rsb.attrs["rsb_join_T"] < 0.3
+        assert np.isfinite(a).all()
 
 
 def test_committed_capacity_table_has_rs_for_every_P_and_rsb_above_rs():
@@ -80,3 +92,25 @@ def test_committed_capacity_table_global_minimum_loads_match_independent_values(
         assert a_rs == pytest.approx(ref[str(P)]["alpha_gm_rs"], rel=2e-6)
         assert a_rsb == pytest.approx(ref[str(P)]["alpha_gm_1rsb"], rel=2e-6)
         assert a_rs < float(rows[P][1]) and a_rsb < float(rows[P][2])  # below alpha_c
+
+
+def test_committed_2rsb_table_matches_the_independent_derivations():
+    """The engine's T = 0 2RSB capacities (``benchmarks/dense_capacity_2rsb.py``) against the
+    engine-free ones (``benchmarks/hopfield_2rsb_independent.py`` for P = 2,
+    ``dense_2rsb_independent.py`` for P = 3..5), both as committed; RS < 1RSB < 2RSB."""
+    res = ROOT / "benchmarks" / "results"
+    rows = {int(k): v for k, v in json.loads((res / "dense_capacity_2rsb.json").read_text())
+            .items() if k.isdigit()}
+    assert sorted(rows) == list(range(2, 11))
+    for r in rows.values():
+        assert r.get("converged", True)  # rows of early runs did not record it
+        assert r["RS"] < r["1RSB"] < r["2RSB"]
+    text = (res / "hopfield_2rsb_independent.txt").read_text()
+    hop = [ln.split() for ln in text.splitlines() if ln.split()[:1] == ["2RSB"]]
+    assert float(hop[-1][1]) == pytest.approx(rows[2]["2RSB"], abs=1e-12)
+    dense_rows = {int(ln.split()[0]): ln.split() for ln in
+                  (res / "dense_2rsb_independent.txt").read_text().splitlines()
+                  if ln.split()[:1] in (["3"], ["4"], ["5"])}
+    for P in (3, 4, 5):
+        # the independent file prints 10 decimals
+        assert float(dense_rows[P][4]) == pytest.approx(rows[P]["2RSB"], abs=6e-11)

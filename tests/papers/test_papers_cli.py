@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+import pytest
 import xarray as xr
 
 from assoc import assert_valid_result
@@ -58,3 +60,25 @@ def test_figure_monte_carlo_reuses_finished_points(tmp_path):
     starts = [json.loads(x) for x in (store / ".campaign" / "log.jsonl").read_text()
               .splitlines() if '"start"' in x]
     assert [s["pending"] for s in starts] == [4, 0]
+
+
+@pytest.mark.slow
+def test_hopfield_rsb_lines_quick(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "papers", "hopfield-rsb-lines", "--quick", "--out",
+         str(tmp_path)], capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "hopfield_rsb_lines.png").stat().st_size > 10_000
+    with xr.open_dataset(tmp_path / "hopfield_rsb_lines.nc") as ds:
+        ds = ds.load()
+    assert_valid_result(ds)
+    # T = 0: the 1RSB capacity (0.1381865) above the RS one (0.1379056); the AT line meets
+    # the RS spinodal at a small T*, where the 1RSB spinodal joins it
+    assert float(ds.alpha_c_rs[0]) == pytest.approx(0.1379055665, abs=1e-9)
+    assert float(ds.alpha_c_1rsb[0]) == pytest.approx(0.1381865, abs=2e-7)
+    assert 0.005 < ds.attrs["T_star"] < 0.03
+    # the T = 0 gain is positive wherever RSB is resolved and RS exists (past the RS end
+    # only 1RSB retrieval exists: no gain), and grows with the load
+    g = ds.delta_f.values[ds.rsb.values & np.isfinite(ds.delta_f.values)]
+    assert g.size >= 2 and (g > 0).all() and (np.diff(g) > 0).all()

@@ -165,8 +165,10 @@ def test_rsb_finite_temperature_below_and_above_at_line():  # ~45 s
 
 def test_critical_capacity_ansatz_keyword():
     assert hopfield.critical_capacity(0.0) == hopfield.critical_capacity(0.0, ansatz="RS")
-    with pytest.raises(ValueError, match="ansatz must be one of 'RS', '1RSB'"):
-        hopfield.critical_capacity(0.0, ansatz="2RSB")
+    with pytest.raises(ValueError, match="ansatz must be one of 'RS', '1RSB', '2RSB'"):
+        hopfield.critical_capacity(0.0, ansatz="3RSB")
+    with pytest.raises(ValueError, match="T must be 0 for ansatz='2RSB'"):
+        hopfield.critical_capacity(0.01, ansatz="2RSB")
     with pytest.raises(ValueError, match="T must be"):
         hopfield.critical_capacity(-0.1, ansatz="1RSB")
     with pytest.raises(ValueError, match="ansatz"):
@@ -213,3 +215,42 @@ def test_rsb_at_tiny_temperature_joins_zero_temperature():
     assert np.abs(ds.mu.values[:, 1:] / ds.mu.values[:, :1] - 1).max() < 1e-6
     rs = H.solve([0.12], [0.0, 1e-300, 1e-12], "RS").isel(branch=0)
     assert np.abs(rs.m.values[0, 1:] - rs.m.values[0, 0]).max() < 1e-10
+
+
+@pytest.mark.slow
+def test_2rsb_retrieval_matches_the_independent_derivation():  # ~2 min
+    """T = 0, alpha = 0.137: the 2RSB retrieval (m, q0, q1, C, mu1, mu2) = (0.97607998,
+    0.9977023, 0.9995197, 0.019177, 37.1235, 119.6545) with f_2RSB - f_1RSB = 1.4211e-07
+    (Parisi: f is maximised over the RSB parameters), from the engine-free derivation
+    ``benchmarks/hopfield_2rsb_independent.py``; its 2RSB fold 0.1381963418 is in
+    ``benchmarks/results/dense_capacity_2rsb.txt`` (P = 2)."""
+    cf, x = H._retrieval_2rsb(0.137)
+    c = {"alpha": np.array([0.137])}
+    assert np.abs(cf.grad(x, c)).max() < 1e-12
+    got = x[0, [0, 1, 2, 3, 7, 8]]
+    np.testing.assert_allclose(got, [0.97607998, 0.9977023, 0.9995197, 0.019177, 37.1235,
+                                     119.6545], rtol=3e-5)
+    one = H.solve(0.137, 0.0, "1RSB").isel(alpha=0, T=0, branch=0)
+    gain = float(cf.f(x, c)[0]) - float(one.f)
+    assert gain == pytest.approx(1.4211e-07, rel=1e-3)
+
+
+@pytest.mark.slow
+def test_2rsb_zero_temperature_limit_is_continuous_with_small_T():  # ~2 min
+    """The finite-T 2RSB f at the T = 0 2RSB fold, mapped by the T = 0 scaling
+    (``q2 = 1 - C/beta``, ``theta_j = mu_j/beta``), tends to the T = 0 f as 1/beta^2
+    (-6.05e-7 at beta = 1e3, -3.95e-9 at 1e4 in the engine-free
+    ``benchmarks/hopfield_2rsb_independent.py``)."""
+    cf0 = H.krsb_free_energy(2).zero_temperature().compile()
+    cf = H.krsb_free_energy(2).compile()
+    x0 = np.array([[0.96675310, 0.99595775, 0.99914536, 0.02559500, 1.48908199, 1.49340993,
+                    1.49438385, 25.960809, 86.381876]])
+    a = np.array([0.1381963418])
+    f0 = cf0.f(x0, {"alpha": a})[0]
+    m, q0, q1, C, p0, p1, p2, mu1, mu2 = x0[0]
+    d = []
+    for beta in (1e3, 1e4):
+        x = np.array([[m, q0, q1, 1 - C / beta, p0, p1, p2, mu1 / beta, mu2 / beta]])
+        d.append(cf.f(x, {"alpha": a, "beta": np.array([beta])})[0] - f0)
+    assert abs(d[0]) < 1e-6 and abs(d[1]) < 1e-8
+    assert abs(d[0] / d[1]) > 30  # faster than 1/beta

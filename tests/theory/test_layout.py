@@ -61,4 +61,4 @@ def test_hopfield_answers_1rsb_through_its_face_as_its_rsb_module_does():
     for v in a.data_vars:
         np.testing.assert_array_equal(a[v].values, b[v].values, err_msg=v)
     with pytest.raises(ValueError, match="ansatz must be one of"):
-        hopfield.critical_point(0.0, ansatz="2RSB")
+        hopfield.critical_point(0.0, ansatz="3RSB")

@@ -243,10 +243,12 @@ def critical_point(T: float | np.ndarray = 0.0, ansatz: str = "RS") -> xr.Datase
     ``converged`` (``alpha_c = 0`` and NaN order parameters for T >= 1).
 
     ``ansatz='1RSB'``: the fold of the one-step RSB retrieval branch at one scalar T,
-    :func:`theory.hopfield.rsb.critical_point` (its own Dataset).
+    :func:`theory.hopfield.rsb.critical_point` (its own Dataset); ``ansatz='2RSB'`` the
+    two-step one, at T = 0 only.
     """
-    if check_choice("ansatz", ansatz, ("RS", "1RSB")) == "1RSB":
-        return rsb.critical_point(float(check_real("T", T, low=0.0)), ansatz="1RSB")
+    ansatz = check_choice("ansatz", ansatz, rsb.CAPACITY_ANSATZE)
+    if ansatz != "RS":
+        return rsb.critical_point(float(check_real("T", T, low=0.0)), ansatz=ansatz)
     t = np.atleast_1d(check_real("T", T, low=0.0))
     if t.ndim > 1:
         raise ValueError(f"T must be a scalar or a 1-D array (got shape {t.shape})")
@@ -278,7 +280,7 @@ def critical_capacity(T: float = 0.0, ansatz: str = "RS") -> float:
     T : float
         Temperature ``>= 0`` (``< 1`` for ``ansatz='1RSB'``); T = 0 uses the exact
         zero-temperature equations.
-    ansatz : {'RS', '1RSB'}
+    ansatz : {'RS', '1RSB', '2RSB'}
         ``'RS'`` (default): the hand-written AGS solver; see :func:`critical_point` (which
         also returns m at alpha_c) for the method and the claimed digits,
         ``critical_capacity(0.0) = 0.137905566...`` (AGS 1985/1987: alpha_c ~ 0.138).
@@ -286,6 +288,8 @@ def critical_capacity(T: float = 0.0, ansatz: str = "RS") -> float:
         computed on the symbolic engine by :func:`theory.hopfield.rsb.critical_capacity`
         (0.13818649 at T = 0, as Steffan & Kuhn 1994 find; the ansatz is Crisanti, Amit &
         Gutfreund's 1986, whose own published 1RSB estimate is about 0.144).
+        ``'2RSB'`` (T = 0 only): the two-step RSB retrieval branch, likewise
+        (:func:`theory.hopfield.rsb.critical_point`).
 
     Raises
     ------
@@ -299,10 +303,10 @@ def critical_capacity(T: float = 0.0, ansatz: str = "RS") -> float:
     >>> round(critical_capacity(0.0), 6)
     0.137906
     """
-    ansatz = check_choice("ansatz", ansatz, ("RS", "1RSB"))
+    ansatz = check_choice("ansatz", ansatz, rsb.CAPACITY_ANSATZE)
     t = float(check_real("T", T, low=0.0))
-    if ansatz == "1RSB":
-        return rsb.critical_capacity(t, ansatz="1RSB")
+    if ansatz != "RS":
+        return rsb.critical_capacity(t, ansatz=ansatz)
     return float(rs.capacity(np.array([t]))["alpha_c"][0])
 
 

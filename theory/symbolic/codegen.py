@@ -52,7 +52,7 @@ __all__ = ["Evaluator", "KinkError", "array_module"]
 _SMOOTH_STEP = (sp.tanh, logcosh, sp.cosh, sp.sinh, sp.sech, sp.erf, sp.erfc)
 _SHARP = (sp.Abs, sp.sign, sp.Heaviside, rabs, rsign)
 #: Points evaluated at once, by nesting depth (bounds memory: points x nodes^depth).
-_CHUNK = {0: 1 << 30, 1: 4096, 2: 24, 3: 2}
+_CHUNK = {0: 1 << 30, 1: 256, 2: 24, 3: 2}
 
 
 class KinkError(ValueError):
@@ -76,6 +76,13 @@ def _logcosh_impl(xp):
         return ax + xp.log1p(xp.exp(-2.0 * ax)) - np.log(2.0)
 
     return f
+
+
+def _full(xp, v, shape):
+    """``v`` as a float array of ``shape``: itself where it has that shape, else a copy of
+    its broadcast (a result is never a read-only view)."""
+    v = xp.asarray(v, dtype=float)
+    return v if v.shape == shape else xp.array(xp.broadcast_to(v, shape))
 
 
 class _ExpAbsScaled(sp.Function):
@@ -415,6 +422,12 @@ class Evaluator:
         chunk = _CHUNK.get(self.depth, 1)
         if n == 0:
             return [xp.zeros(shape) for _ in self.targets]
+        if not self.batches:
+            # no averages (the innermost integrands): broadcasting, not copies, so that
+            # what does not depend on the nodes is computed once per point
+            with np.errstate(all="ignore"):
+                out = self._outer(*arrs)
+            return [_full(xp, o, shape) for o in out]
         outs = []
         with np.errstate(all="ignore"):
             for s in range(0, n, chunk):

@@ -63,6 +63,7 @@ N_LEGENDRE = 8
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(N_LEGENDRE)
+_GL_LOGW = np.log(_GL_W)
 _GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(N_HERMITE)
 _GH_W = _GH_W / np.sqrt(2.0 * np.pi)
 
@@ -74,22 +75,25 @@ def hermite_rule(n_points: int, xp: ModuleType = np) -> tuple:
     return z, w
 
 
-def _panels(edges, xp):
-    """Gauss-Legendre nodes and (unnormalised) weights on the panels between sorted edges."""
+def _panels(edges, xp, log=False):
+    """Gauss-Legendre nodes and (unnormalised) weights on the panels between sorted edges
+    (with ``log``, the logs of the weights, taken once per panel)."""
     a, b = edges[:, :-1, None], edges[:, 1:, None]
     half = 0.5 * (b - a)
     x = xp.asarray(_GL_X)[None, None, :]
-    w = xp.asarray(_GL_W)[None, None, :]
     z = (a + half * (x + 1.0)).reshape(edges.shape[0], -1)
-    dw = (half * w).reshape(edges.shape[0], -1)
-    return z, dw
+    if log:
+        with np.errstate(divide="ignore"):
+            dw = xp.log(half) + xp.asarray(_GL_LOGW)[None, None, :]
+    else:
+        dw = half * xp.asarray(_GL_W)[None, None, :]
+    return z, dw.reshape(edges.shape[0], -1)
 
 
 def _with_density(z, dw, xp, log):
-    """Multiply by the standard normal density (or add its log)."""
+    """Multiply by the standard normal density (or add its log to log-weights)."""
     if log:
-        with np.errstate(divide="ignore"):
-            return z, xp.log(dw) - 0.5 * z * z - _LOG_SQRT_2PI
+        return z, dw - 0.5 * z * z - _LOG_SQRT_2PI
     return z, dw * xp.exp(-0.5 * z * z - _LOG_SQRT_2PI)
 
 
@@ -125,7 +129,7 @@ def split_rule(zstar, width, lo, hi, xp: ModuleType = np, *, sharp: bool = False
         edges = zs[:, None] + sgn * d
         if sgn < 0:
             edges = edges[:, ::-1]
-        parts.append(_panels(edges, xp))
+        parts.append(_panels(edges, xp, log))
     z = xp.concatenate([parts[0][0], parts[1][0]], axis=1)
     dw = xp.concatenate([parts[0][1], parts[1][1]], axis=1)
     return _with_density(z, dw, xp, log)
@@ -135,7 +139,7 @@ def uniform_rule(lo, hi, xp: ModuleType = np, *, log: bool = False) -> tuple:
     """Composite Gauss-Legendre on ``[lo, hi]`` with 2 N_UNIFORM panels (no kink)."""
     k = xp.arange(2 * N_UNIFORM + 1, dtype=float)[None, :] / (2 * N_UNIFORM)
     edges = lo[:, None] + (hi - lo)[:, None] * k
-    z, dw = _panels(edges, xp)
+    z, dw = _panels(edges, xp, log)
     return _with_density(z, dw, xp, log)
 
 
