@@ -29,6 +29,7 @@ import numpy as np
 import xarray as xr
 
 from assoc.models import MultitaskingHebbian
+from assoc.progress import progress
 from theory import multitasking as mt
 
 from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
@@ -80,7 +81,7 @@ def table(cfg: dict, seed: int, stores=None) -> tuple[str, xr.Dataset]:
         f"{'d_G closed form':>16} {'d_G bisection':>16} {'|diff|':>8}  exhaustive check of d_G",
     ]
     bounds = []
-    for K in cfg["Ks_table"]:
+    for K in progress(cfg["Ks_table"], desc="T = 0 regime boundaries", unit="K"):
         t0 = time.perf_counter()
         b = mt.regime_boundaries(K, 0.0, d_tol=1e-10, seed=seed).sel(T=0.0)
         bounds.append(b.expand_dims(Kp=[K]).drop_vars(["K", "T"]))
@@ -120,7 +121,7 @@ def table(cfg: dict, seed: int, stores=None) -> tuple[str, xr.Dataset]:
                   "# (bisection to 1e-7; 'other': the global minimum is none of the listed states;",
                   "# intervals narrower than 1e-5 omitted)"]
         checks = []
-        for K in cfg["Ks_hot"]:
+        for K in progress(cfg["Ks_hot"], desc=f"T = {Tv} regime boundaries", unit="K"):
             t0 = time.perf_counter()
             b = mt.regime_boundaries(K, Tv, d=cfg["hot_grid"], d_tol=1e-7, seed=seed).sel(T=Tv)
             for br in b.branch.values:

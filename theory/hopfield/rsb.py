@@ -71,6 +71,7 @@ import xarray as xr
 
 from assoc.dataset import finalize
 from assoc.models import Hopfield
+from assoc.progress import progress
 from assoc.validation import check_choice, check_real
 
 from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
@@ -932,7 +933,7 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, regime) -> Non
     ref[:, 0] = x_end
     last = np.zeros(cols.size, dtype=int)  # the last reference step reached
     alive = np.ones(cols.size, dtype=bool)
-    for k in range(1, K + 1):
+    for k in progress(range(1, K + 1), desc="1RSB past the RS end", unit="step"):
         act = np.flatnonzero(alive & (a_end + k * EXTEND_STEP <= top))
         if act.size == 0:
             break
