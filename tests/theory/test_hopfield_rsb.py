@@ -254,3 +254,13 @@ def test_2rsb_zero_temperature_limit_is_continuous_with_small_T():  # ~2 min
         d.append(cf.f(x, {"alpha": a, "beta": np.array([beta])})[0] - f0)
     assert abs(d[0]) < 1e-6 and abs(d[1]) < 1e-8
     assert abs(d[0] / d[1]) > 30  # faster than 1/beta
+
+
+def test_1rsb_fold_above_the_join_is_the_rs_fold():
+    """Above T* = 0.0251 (where the AT line meets the RS spinodal) the RS retrieval is
+    replica symmetric up to its fold: the 1RSB fold is the RS one, located on the RS model
+    and equal to the hand-written RS capacity."""
+    ds = H.critical_point(0.03, "1RSB")
+    assert bool(ds.converged) and ds.attrs["ansatz"] == "1RSB"
+    assert ds.attrs["fold_model"] == "hopfield RS" and "theta" not in ds
+    assert float(ds.alpha_c) == pytest.approx(hopfield.critical_capacity(0.03), abs=1e-9)

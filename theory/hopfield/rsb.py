@@ -973,6 +973,13 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, regime) -> Non
 # ----------------------------------------------------------------------------------------
 # critical capacity
 # ----------------------------------------------------------------------------------------
+#: Seeds of the fold below the RS capacity, as fractions ``1 - back`` of it, tried in turn
+#: until the 1RSB seed has broken symmetry: close to T*, where the AT line meets the RS
+#: spinodal, the AT line passes between 0.995 alpha_c^RS and the fold (T = 0.0201:
+#: replicon +0.031 at 0.995, -0.11 at 0.999).
+FOLD_SEED_BACK = (5e-3, 1e-3, 2e-4)
+
+
 def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     """Saddle-node ``alpha_c(T)`` of the retrieval branch, with the order parameters there.
 
@@ -981,7 +988,10 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     1RSB, so it stays optimal along the curve) and alpha; ``alpha(m)`` is maximised with
     ``d alpha/dm = 0`` to ``|dm| < 1e-11``.  ``alpha_c_error`` adds the change of alpha over
     that bracket and the solver tolerance.  The seed is the RS or 1RSB solution at
-    ``0.995 alpha_c^RS`` (hand-written RS capacity, :func:`theory.hopfield.critical_capacity`).
+    ``0.995 alpha_c^RS`` (hand-written RS capacity, :func:`theory.hopfield.critical_capacity`),
+    at 1RSB moved closer to it (``FOLD_SEED_BACK``) until it has broken symmetry; where none
+    has (above T* = 0.0251, where the AT line meets the RS spinodal) the 1RSB fold is the RS
+    one, returned in the RS variables.
 
     ``ansatz='2RSB'`` (T = 0 only): the fold of :func:`krsb_free_energy` at k = 2 in its
     T = 0 variables ``(m, q0, q1, C, p0, p1, p2, mu1, mu2)``, seeded from the 1RSB solution
@@ -1000,12 +1010,19 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
                              "is computed at T = 0 only")
         return _critical_point_2rsb().copy(deep=True)
     a_rs = float(rs.capacity(np.array([Tv]))["alpha_c"][0])
-    a_s = 0.995 * a_rs
-    ds = solve(a_s, Tv, ansatz=ansatz).isel(alpha=0, T=0, branch=0)
+    kind = ansatz  # the model folded
+    for back in FOLD_SEED_BACK:
+        a_s = (1.0 - back) * a_rs
+        ds = solve(a_s, Tv, ansatz=ansatz).isel(alpha=0, T=0, branch=0)
+        if ansatz == "RS" or bool(ds["rsb"]):
+            break
+    else:  # no RSB next to the RS fold (its replicon is positive): the fold is the RS one
+        kind = "RS"
+        ds = solve(a_s, Tv, ansatz="RS").isel(alpha=0, T=0, branch=0)
     rg = str(_regime(Tv))
     cold = rg != "hot"  # the T = 0 variables
-    cf = _compiled(ansatz, rg)
-    if ansatz == "RS":
+    cf = _compiled(kind, rg)
+    if kind == "RS":
         names = ("m", "C", "p") if cold else ("m", "q", "p")
     else:
         names = ("m", "q0", "C", "p0", "p1", "mu") if cold else (
@@ -1026,7 +1043,7 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
         data[nm] = ((), float(res.x[0, k]))
     out = xr.Dataset(data, coords={"T": Tv})
     out["T"].attrs.update(long_name="temperature", units="1")
-    return _finalize(out, ansatz)
+    return _finalize(out, ansatz, fold_model=cf.model.name)
 
 
 #: Load at which the 2RSB retrieval is first solved, from the 1RSB solution there: far
