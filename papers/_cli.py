@@ -7,12 +7,13 @@ import pathlib
 import sys
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from assoc.models import Model
 from montecarlo import Campaign, simulate
 
-__all__ = ["figure_parser", "write_netcdf", "mc_stores", "monte_carlo"]
+__all__ = ["figure_parser", "write_netcdf", "mc_stores", "monte_carlo", "first_rise"]
 
 
 def figure_parser(prog: str, description: str, *,
@@ -58,6 +59,16 @@ def monte_carlo(model: Model, store: pathlib.Path | None, **kwargs: Any) -> xr.D
         spec["dynamics"] = {"name": rule.name, "order": rule.order}
     ds = Campaign(spec).run(store, progress=sys.stderr.isatty())
     return ds.drop_vars("done")
+
+
+def first_rise(x: np.ndarray, y: np.ndarray) -> float:
+    """The first ``x`` at which ``y`` turns from negative to non-negative along the grid,
+    interpolated linearly between the two grid points (NaN where it never does)."""
+    k = np.flatnonzero((y[:-1] < 0) & (y[1:] >= 0))
+    if k.size == 0:
+        return float("nan")
+    k = k[0]
+    return float(x[k] + (x[k + 1] - x[k]) * y[k] / (y[k] - y[k + 1]))
 
 
 def write_netcdf(ds: xr.Dataset, path: pathlib.Path) -> pathlib.Path:

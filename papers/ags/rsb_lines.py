@@ -31,7 +31,7 @@ from assoc.progress import progress
 from theory import hopfield
 from theory.hopfield import rs, rsb
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import figure_parser, first_rise, write_netcdf
 
 #: Settings: temperatures of the RS spinodal, fractions of T* at which the 1RSB spinodal is
 #: traced (T* itself is the RS fold), loads of panel (b).
@@ -52,11 +52,7 @@ def join_temperature(T: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     cp = hopfield.critical_point(T)
     a = cp.alpha_c.values
     rep = rs.evaluate(cp.m.values, cp.C.values, a, T)["replicon"]
-    k = np.flatnonzero((rep[:-1] < 0) & (rep[1:] >= 0))
-    if k.size == 0:
-        return float("nan"), a, rep
-    k = k[0]
-    return float(T[k] + (T[k + 1] - T[k]) * rep[k] / (rep[k] - rep[k + 1])), a, rep
+    return first_rise(T, rep), a, rep
 
 
 def compute(quick: bool) -> xr.Dataset:

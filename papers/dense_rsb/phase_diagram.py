@@ -29,7 +29,7 @@ from assoc.models import DenseHebbian
 from assoc.progress import progress
 from theory import dense
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import figure_parser, first_rise, mc_stores, monte_carlo, write_netcdf
 
 #: Settings per mode (``quick``): alpha grid of the lines (in units of the T = 0 RS
 #: capacity), temperatures per line, points of the RS spinodal and T_c curves, temperatures
@@ -64,11 +64,7 @@ def rsb_join_temperature(P: int) -> float:
         a_c = dense.critical_capacity(P, float(t), "RS")
         ds = dense.solve(P, [a_c * (1 - 1e-4)], [float(t)], "RS").sel(branch="retrieval")
         rep[i] = float(ds.replicon[0, 0])
-    up = np.flatnonzero((rep[:-1] < 0) & (rep[1:] >= 0))
-    if up.size == 0:
-        return float("nan")
-    k = up[0]
-    return float(T[k] + (T[k + 1] - T[k]) * rep[k] / (rep[k] - rep[k + 1]))
+    return first_rise(T, rep)
 
 
 def compute(P: int, quick: bool, seed: int, stores=None):

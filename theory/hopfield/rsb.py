@@ -1033,6 +1033,12 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     # the fold lies at smaller m than the stable solution below alpha_c
     res = fold(cf, x0, "alpha", "m", (np.array([m_s - 0.08]), np.array([m_s])), other,
                c_guess=np.array([a_s]), n_scan=14)
+    return _fold_dataset(res, names, Tv, ansatz, fold_model=cf.model.name)
+
+
+def _fold_dataset(res, names, T: float, ansatz: str, **attrs: Any) -> xr.Dataset:  # noqa: ANN001
+    """The Dataset of a fold :func:`critical_point` located: ``alpha_c``, its error, the
+    convergence, the status and the order parameters ``names`` there, at temperature T."""
     data = {
         "alpha_c": ((), float(res.value[0])),
         "alpha_c_error": ((), float(res.error[0])),
@@ -1041,9 +1047,9 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     }
     for k, nm in enumerate(names):
         data[nm] = ((), float(res.x[0, k]))
-    out = xr.Dataset(data, coords={"T": Tv})
+    out = xr.Dataset(data, coords={"T": T})
     out["T"].attrs.update(long_name="temperature", units="1")
-    return _finalize(out, ansatz, fold_model=cf.model.name)
+    return _finalize(out, ansatz, **attrs)
 
 
 #: Load at which the 2RSB retrieval is first solved, from the 1RSB solution there: far
@@ -1097,17 +1103,7 @@ def _critical_point_2rsb() -> xr.Dataset:
     m_s = seed[0, 0]
     res = fold(cf, seed, "alpha", "m", (np.array([m_s - FOLD_WIDTH_2RSB]), np.array([m_s])),
                {}, c_guess=np.array([ALPHA_2RSB]), n_scan=8, vtol=VTOL_2RSB)
-    data = {
-        "alpha_c": ((), float(res.value[0])),
-        "alpha_c_error": ((), float(res.error[0])),
-        "converged": ((), bool(res.converged[0])),
-        "status": ((), np.int8(res.status[0])),
-    }
-    for k, nm in enumerate(cf.names):
-        data[nm] = ((), float(res.x[0, k]))
-    out = xr.Dataset(data, coords={"T": 0.0})
-    out["T"].attrs.update(long_name="temperature", units="1")
-    return _finalize(out, "2RSB")
+    return _fold_dataset(res, cf.names, 0.0, "2RSB")
 
 
 def critical_capacity(T: float = 0.0, ansatz: str = "1RSB") -> float:
