@@ -54,6 +54,30 @@ def test_newton_status_codes():
     assert res.status[0] in (MAXITER, NONFINITE) and not res.converged[0]
 
 
+def test_newton_round_off_floor_ends_without_a_stalled_line_search():
+    """An ill-conditioned system (cond 1e7) whose residual is noise at 1e-16: its Newton step
+    cannot fall below ~eps cond |x| = 1e-9, under the default xtol 1e-13. Without ``floor``
+    the line search stalls on noise (every halving costs an evaluation, and the point is
+    NONFINITE); with a round-off floor of 64 eps cond it converges at once, to the root."""
+    rng = np.random.default_rng(0)
+    J = np.diag([1.0, 1e-7])
+    root = np.array([0.3, 0.7])
+
+    def fun(x, idx, calls):
+        calls.append(x.shape[0])
+        noise = 1e-16 * rng.standard_normal(x.shape)
+        return (x - root) @ J.T + noise, np.broadcast_to(J, (x.shape[0], 2, 2))
+
+    plain: list[int] = []
+    res = newton(lambda x, i: fun(x, i, plain), np.array([[1.0, 1.0]]))
+    assert not res.converged[0] and len(plain) > 20
+    floored: list[int] = []
+    res = newton(lambda x, i: fun(x, i, floored), np.array([[1.0, 1.0]]),
+                 floor=lambda J: 64 * np.finfo(float).eps * np.linalg.cond(J))
+    assert res.converged[0] and len(floored) <= 3
+    np.testing.assert_allclose(res.x[0], root, atol=1e-8)
+
+
 def test_bracket_root_with_and_without_derivative():
     c = np.array([0.1, 2.0, 7.5])
 

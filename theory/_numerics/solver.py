@@ -118,6 +118,7 @@ def newton(
     xtol: float = 1e-13,
     maxiter: int = 60,
     max_halvings: int = 30,
+    floor: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> SolveResult:
     """Damped Newton iteration for many independent d-dimensional systems.
 
@@ -142,6 +143,10 @@ def newton(
         Newton iterations per point.
     max_halvings : int
         Backtracking halvings before the point is declared NONFINITE.
+    floor : callable, optional
+        ``floor(J) -> (k,)``: a relative step size per point below which the step is
+        round-off (e.g. ``eps cond(J)``); a step below ``max(xtol, floor)`` is taken and the
+        point converged, instead of a line search that can only stall on noise.
     """
     x = np.array(x0, dtype=float, copy=True)
     n, d = x.shape
@@ -165,7 +170,8 @@ def newton(
         xa = x[active]
         merit = np.sum(F * F, axis=1)
         zero = merit == 0.0
-        small = np.max(np.abs(dx), axis=1) <= xtol * (1.0 + np.max(np.abs(xa), axis=1))
+        tol = xtol if floor is None else np.maximum(xtol, floor(J))
+        small = np.max(np.abs(dx), axis=1) <= tol * (1.0 + np.max(np.abs(xa), axis=1))
         done = zero | small
         x[active[small & ~zero]] += dx[small & ~zero]
         n_iter[active] += 1

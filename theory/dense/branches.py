@@ -40,6 +40,8 @@ NU_GRID = np.geomspace(0.05, 1e4, 60)
 #: tested, and grows as the load falls.
 NU_SEED = 1.0
 SEED_BRACKET = np.array([2.0, 1.4, 1.0, 0.7, 0.5])
+#: Starts of q0 for the broken T = 0 solution at the first ``NU_GRID`` value (tried in turn).
+PRE_Q0 = (1 - 1e-2, 1 - 1e-3)
 #: q1 - q0 (or 1 - q0 at T = 0) below which a 1RSB solution has collapsed onto RS.
 COLLAPSE = 1e-8
 #: 1 - q1 below which a 1RSB solution at T >= T_LOW sits on the bound q1 = 1.
@@ -488,10 +490,19 @@ def _nu_scan(P: int, regime: str, m: np.ndarray, ctrl: dict[str, np.ndarray]):
     x0 = np.stack([m, np.full(n, 1 - 1e-3), np.full(n, NU_GRID[0])], axis=1)
     # the broken solution at the first nu, at T = 0 (where the RS one, q0 = 1, lies on the
     # bound); at low T the RS solution q0 = q1 = 1 - C T is a stationary point too, and the
-    # T = 0 one is the start that avoids it
-    pre = solve_points(compiled(P, "rsb0"), x0, {"alpha": ctrl["alpha"]},
-                       fixed={"nu": NU_GRID[0]}, accept=_accept_rsb_t0)
-    x0 = np.where(pre.converged[:, None], pre.x, x0)
+    # T = 0 one is the start that avoids it. Newton from each of PRE_Q0 in turn: from
+    # q0 = 1 - 1e-3 it can run into the RS root (P = 3, alpha = 0.12, m = 0.9075, where the
+    # broken q0 is 0.914)
+    todo = np.arange(n)
+    for q0 in PRE_Q0:
+        xs = x0[todo].copy()
+        xs[:, 1] = q0
+        pre = solve_points(compiled(P, "rsb0"), xs, {"alpha": ctrl["alpha"][todo]},
+                           fixed={"nu": NU_GRID[0]}, accept=_accept_rsb_t0)
+        x0[todo[pre.converged]] = pre.x[pre.converged]
+        todo = todo[~pre.converged]
+        if todo.size == 0:
+            break
     cf = compiled(P, RSB_KIND[regime])
     accept = _RSB_ACCEPT[regime]
     if regime == "low":

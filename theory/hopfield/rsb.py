@@ -836,15 +836,24 @@ def _extend_beyond_rs(out, status, rsb, a, t, ends) -> None:
         _follow_rsb(out, status, rsb, a, t, need, cols[keep], x_start, start_a[keep], rg)
 
 
-def _rsb_newton(cf, x, alpha, beta, regime):  # noqa: ANN001, ANN202
+def _rsb_newton(cf, x, alpha, beta, regime, slope=None, a_from=None):  # noqa: ANN001, ANN202
     """Newton on the Parisi parameter's reduced equation
     (:func:`theory.symbolic.solve.newton_parameter`) from ``x`` at the loads ``alpha``,
     accepted where it converges within a factor ``EXTEND_SPAN`` of the previous Parisi
-    parameter (Newton with the parameter free stalls in its flat direction). Returns the new
+    parameter (Newton with the parameter free stalls in its flat direction). With ``slope``
+    (``dx/d alpha``, per line) and ``a_from`` (the loads of ``x``) Newton starts from the
+    linear prediction ``x + slope (alpha - a_from)`` where that is feasible. Returns the new
     solutions and which lines converged."""
     par, accept = ("theta", _accept_rsb) if regime == "hot" else ("mu", _accept_rsb_t0)
     c1 = {"alpha": alpha} if regime == "zero" else {"alpha": alpha, "beta": beta}
-    nt = newton_parameter(cf, x, c1, par, accept=accept)
+    x0 = x
+    if slope is not None:
+        pred = x + slope * (alpha - a_from)[:, None]
+        with np.errstate(invalid="ignore"):
+            good = (np.isfinite(pred).all(axis=1) & (pred[:, 5] > 0)
+                    & cf.constraints_ok(np.where(np.isfinite(pred), pred, x), c1))
+        x0 = np.where(good[:, None], pred, x)
+    nt = newton_parameter(cf, x0, c1, par, accept=accept)
     with np.errstate(divide="ignore", invalid="ignore"):
         near = nt.converged & (np.abs(np.log(nt.x[:, 5] / x[:, 5])) < np.log(EXTEND_SPAN))
     return np.where(near[:, None], nt.x, np.nan), near
@@ -873,22 +882,26 @@ def _rsb_step(cf, x, alpha, beta, regime):  # noqa: ANN001, ANN202
 EXTEND_HALVINGS = 3
 
 
-def _rsb_advance(cf, x, a_from, a_to, beta, regime, halvings=EXTEND_HALVINGS):  # noqa: ANN001, ANN202
-    """Continue 1RSB solutions ``x`` at loads ``a_from`` to ``a_to`` by :func:`_rsb_newton`,
+def _rsb_advance(cf, x, a_from, a_to, beta, regime, halvings=EXTEND_HALVINGS, slope=None):  # noqa: ANN001, ANN202
+    """Continue 1RSB solutions ``x`` at loads ``a_from`` to ``a_to`` by :func:`_rsb_newton`
+    (from the linear prediction along ``slope``, ``dx/d alpha`` per line, where given),
     halving the step where it fails (at most ``halvings`` times). Each line's sub-steps
     depend on that line only. Returns the solutions at ``a_to`` and which lines arrived
     (a line that did not has passed its fold: no solution)."""
-    new, ok = _rsb_newton(cf, x, a_to, beta, regime)
+    new, ok = _rsb_newton(cf, x, a_to, beta, regime, slope, a_from)
     bad = np.flatnonzero(~ok)
     if halvings == 0 or bad.size == 0:
         return new, ok
     b = None if beta is None else beta[bad]
+    s_bad = None if slope is None else slope[bad]
     mid = 0.5 * (a_from[bad] + a_to[bad])
-    xm, okm = _rsb_advance(cf, x[bad], a_from[bad], mid, b, regime, halvings - 1)
+    xm, okm = _rsb_advance(cf, x[bad], a_from[bad], mid, b, regime, halvings - 1, s_bad)
     half = np.flatnonzero(okm)
     if half.size:
+        # the second half predicts along the secant of the first
+        s_half = (xm[half] - x[bad[half]]) / (mid[half] - a_from[bad[half]])[:, None]
         x2, ok2 = _rsb_advance(cf, xm[half], mid[half], a_to[bad[half]],
-                               None if b is None else b[half], regime, halvings - 1)
+                               None if b is None else b[half], regime, halvings - 1, s_half)
         got = bad[half[ok2]]
         new[got], ok[got] = x2[ok2], True
     return new, ok
@@ -919,6 +932,15 @@ def _rsb_scan_step(cf, x, alpha, beta, regime):  # noqa: ANN001, ANN202
     return new, ok, failed
 
 
+def _secant(ref: np.ndarray, k: np.ndarray | int) -> np.ndarray:
+    """``dx/d alpha`` per line at reference step ``k`` of :func:`_follow_rsb`: the secant
+    ``(ref[k] - ref[k - 1]) / EXTEND_STEP``, and 0 (no prediction) at k = 0."""
+    k = np.broadcast_to(np.asarray(k), (ref.shape[0],))
+    rows = np.arange(ref.shape[0])
+    prev = np.where((k > 0)[:, None], ref[rows, np.maximum(k - 1, 0)], ref[rows, k])
+    return (ref[rows, k] - prev) / EXTEND_STEP
+
+
 def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, regime) -> None:
     """The 1RSB lines of :func:`_extend_beyond_rs`: per column, from its end ``a_end``
     along the fixed loads ``a_end + k EXTEND_STEP`` until the branch ends, then each point
@@ -939,7 +961,7 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, regime) -> Non
             break
         new, ok = _rsb_advance(cf, ref[act, k - 1], a_end[act] + (k - 1) * EXTEND_STEP,
                                a_end[act] + k * EXTEND_STEP, None if beta is None else beta[act],
-                               regime)
+                               regime, slope=_secant(ref[act], k - 1))
         ref[act[ok], k] = new[ok]
         last[act[ok]] = k
         alive[act[~ok]] = False
@@ -954,7 +976,8 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, regime) -> Non
     if pi.size == 0:
         return
     x, ok = _rsb_advance(cf, ref[li, k0], a_end[li] + k0 * EXTEND_STEP, a[pi],
-                         None if beta is None else beta[li], regime)
+                         None if beta is None else beta[li], regime,
+                         slope=_secant(ref[li], k0))
     lost = (~ok) & (status[pi, cols[li]] != CONVERGED)
     status[pi[lost], cols[li[lost]]] = NO_SOLUTION
     i, j, x = pi[ok], cols[li[ok]], x[ok]

@@ -50,11 +50,23 @@ Accept = Callable[[np.ndarray, Mapping[str, np.ndarray]], np.ndarray]
 ROUNDOFF_FACTOR = 64.0
 #: Largest relative step accepted as round-off (a nearly singular Jacobian is not excused).
 ROUNDOFF_CAP = 1e-8
+#: Residual (max norm) at the round-off noise of a stationarity condition with O(1) terms:
+#: where a point's residual is below it, a step up to ``ROUNDOFF_CAP`` is round-off.
+RESIDUAL_NOISE = 64 * np.finfo(float).eps
 #: Newton budget of one continuation step (iterations, line-search halvings per iteration).
 STEP_MAXITER = 12
 STEP_HALVINGS = 4
 #: Step halvings of :func:`fold`'s march between scan points when Newton fails.
 MAX_HALVINGS_FOLD = 4
+
+
+def _roundoff(J: np.ndarray) -> np.ndarray:
+    """The relative round-off floor of a Newton step, ``min(ROUNDOFF_FACTOR eps cond(J),
+    ROUNDOFF_CAP)`` per point (``inf`` condition numbers give the cap)."""
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(J)
+    cond = np.where(np.isfinite(cond), cond, np.inf)
+    return np.minimum(ROUNDOFF_FACTOR * np.finfo(float).eps * cond, ROUNDOFF_CAP)
 
 
 def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
@@ -64,29 +76,33 @@ def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
 
     A Newton step cannot be computed more accurately than about ``eps cond(J) |x|``; when the
     Jacobian is ill-conditioned (the 1RSB q0 direction scales like the Parisi parameter) the
-    fixed step tolerance ``xtol`` can lie below that floor, the line search then stalls on
-    round-off and the point would be reported NONFINITE or MAXITER although it sits on the
-    solution.  Such a point is re-examined here: it is CONVERGED if its residual and Jacobian
-    are finite and its full Newton step is below
-    ``max(xtol, min(ROUNDOFF_FACTOR eps cond(J), ROUNDOFF_CAP))`` times ``1 + |x|`` (max
-    norms); otherwise its status is kept.
+    fixed step tolerance ``xtol`` can lie below that floor, and a line search would only
+    stall on round-off.  A step below ``max(xtol, min(ROUNDOFF_FACTOR eps cond(J),
+    ROUNDOFF_CAP))`` times ``1 + |x|`` (max norms; :func:`_roundoff`) is therefore taken and
+    the point converged (the error left is of the order of the step squared).  A point that
+    stopped otherwise (a line search that failed on noise) is re-examined at its final
+    iterate by the same test, or, where its residual is at the noise of its terms
+    (``RESIDUAL_NOISE``; e.g. the q1 equation of the theta -> 1 spin glass, whose dependence
+    on alpha is 1e-8), by a step below ``ROUNDOFF_CAP``; otherwise its status is kept.
     """
     res = newton(fun, x0, feasible=feasible, xtol=xtol, maxiter=maxiter,
-                 max_halvings=max_halvings)
+                 max_halvings=max_halvings, floor=_roundoff)
     bad = np.flatnonzero((res.status != CONVERGED) & np.isfinite(res.x).all(axis=1))
     if bad.size:
         F, J = fun(res.x[bad], bad)
         fin = np.isfinite(F).all(axis=1) & np.isfinite(J).reshape(bad.size, -1).all(axis=1)
         with np.errstate(all="ignore"):
             Jf = np.where(fin[:, None, None], J, np.eye(J.shape[-1]))
-            cond = np.linalg.cond(Jf)
             # an SVD condition number can be finite where LU meets an exact zero pivot
-            ok = fin & np.isfinite(cond) & (np.abs(np.linalg.det(Jf)) > 0)
+            ok = fin & np.isfinite(np.linalg.cond(Jf)) & (np.abs(np.linalg.det(Jf)) > 0)
             dx = np.full(F.shape, np.inf)
             if ok.any():
                 dx[ok] = -np.linalg.solve(Jf[ok], F[ok][..., None])[..., 0]
-        tol = np.maximum(xtol, np.minimum(ROUNDOFF_FACTOR * np.finfo(float).eps * cond,
-                                          ROUNDOFF_CAP))
+        tol = np.maximum(xtol, _roundoff(Jf))
+        # a residual at the noise of its O(1) terms: the step is round-off, however well
+        # conditioned J (a 1 x 1 J of 1e-8 has cond 1, and its step is the noise / 1e-8)
+        noise = np.max(np.abs(np.where(fin[:, None], F, np.inf)), axis=1) <= RESIDUAL_NOISE
+        tol = np.where(noise, np.maximum(tol, ROUNDOFF_CAP), tol)
         scale = 1.0 + np.max(np.abs(res.x[bad]), axis=1)
         good = ok & (np.max(np.abs(dx), axis=1) <= tol * scale)
         res.status[bad[good]] = CONVERGED
@@ -644,8 +660,9 @@ POLISH_HALVINGS = 3
 
 
 def _total(cf, x, c, k_par, others):  # noqa: ANN001, ANN202
-    """The residual of parameter ``k_par`` and its total derivative along the solution
-    curve (the Schur complement of the Hessian: the equations of ``others`` held)."""
+    """The residual of parameter ``k_par``, its total derivative along the solution curve
+    (the Schur complement of the Hessian: the equations of ``others`` held), and that
+    curve's tangent ``d x_others / d x_par``."""
     g, H = cf.grad_hess(x, c)
     Hks = H[:, k_par, others]
     with np.errstate(all="ignore"):
@@ -653,8 +670,9 @@ def _total(cf, x, c, k_par, others):  # noqa: ANN001, ANN202
             v = np.linalg.solve(H[:, others][:, :, others], H[:, others, k_par][..., None])
             dg = H[:, k_par, k_par] - np.einsum("ij,ij->i", Hks, v[..., 0])
         except np.linalg.LinAlgError:
+            v = np.full((x.shape[0], len(others), 1), np.nan)
             dg = np.full(x.shape[0], np.nan)
-    return g[:, k_par], dg
+    return g[:, k_par], dg, -v[..., 0]
 
 
 #: Line-search halvings of :func:`newton_parameter`'s inner solves: near round-off the
@@ -715,7 +733,7 @@ def newton_parameter(
         active, v, sub = active[~bad], v[~bad], {c: a[~bad] for c, a in sub.items()}
         if active.size == 0:
             break
-        g, dg = _total(cf, x[active], sub, k_par, others)
+        g, dg, tangent = _total(cf, x[active], sub, k_par, others)
         with np.errstate(all="ignore"):
             step = -g / dg
             v_new = np.clip(v + step, v / max_factor, v * max_factor)
@@ -724,8 +742,17 @@ def newton_parameter(
         done = fin & ((np.abs(g) <= gtol) | (np.abs(v_new - v) <= tol * (1.0 + np.abs(v))))
         status[active[done]] = CONVERGED
         go = fin & ~done
-        x[active[go], k_par] = v_new[go]
-        active = active[go]
+        # the next inner solve starts on the tangent of the solution curve (the full Newton
+        # step in all order parameters), where the feasible bounds allow it
+        a_go = active[go]
+        pred = x[a_go].copy()
+        pred[:, k_par] = v_new[go]
+        pred[:, others] += tangent[go] * (v_new[go] - v[go])[:, None]
+        inside = (np.isfinite(pred).all(axis=1)
+                  & cf.constraints_ok(pred, {c: a[go] for c, a in sub.items()}))
+        x[a_go[inside]] = pred[inside]
+        x[a_go[~inside], k_par] = v_new[go][~inside]
+        active = a_go
     return SolveResult(x, status == CONVERGED, status, n_iter)
 
 
@@ -795,8 +822,9 @@ def optimize_parameter(
     others = np.array([i for i in _free_index(cf, fix)[0] if i != k_par], dtype=int)
 
     def total(x, c):
-        return _total(cf, x, c, k_par, others)
+        return _total(cf, x, c, k_par, others)[:2]
     scanning = np.ones(n, dtype=bool)
+    x_back = np.full((n, d), np.nan)  # the solution before x_cur, for the secant prediction
     for k in range(K):
         idx = np.flatnonzero(scanning)
         if idx.size == 0:
@@ -804,6 +832,16 @@ def optimize_parameter(
         x_try = x_cur[idx].copy()
         x_try[:, k_par] = grid[idx, k]
         sub = {c: v[idx] for c, v in ctrl.items()}
+        if k > 1:
+            # start from the secant through the last two solutions, where it is feasible
+            with np.errstate(all="ignore"):
+                xc, xb = x_cur[idx], x_back[idx]
+                pred = xc + (xc - xb) * ((grid[idx, k] - xc[:, k_par])
+                                         / (xc[:, k_par] - xb[:, k_par]))[:, None]
+                pred[:, k_par] = grid[idx, k]
+                good = np.isfinite(pred).all(axis=1)
+                good[good] &= cf.constraints_ok(pred[good], {c: v[good] for c, v in sub.items()})
+            x_try[good] = pred[good]
         r = solve_points(cf, x_try, sub, fixed={**{c: v[idx] for c, v in fix.items()},
                                                  name: grid[idx, k]},
                          accept=accept, fallback=False, maxiter=scan_maxiter)
@@ -812,6 +850,8 @@ def optimize_parameter(
         X[j, k] = r.x[ok]
         if ok.any():
             G[j, k] = cf.grad(r.x[ok], {c: v[ok] for c, v in sub.items()})[:, k_par]
+        x_back[idx] = np.nan
+        x_back[j] = x_cur[j]
         x_cur[j] = r.x[ok]
         if k > 0:
             # the first sign change is found: the rest of this point's scan is not needed
