@@ -50,6 +50,16 @@ REFERENCES: dict[str, str] = {
         "E. Agliari, A. Alessandrelli, A. Barra, F. Ricci-Tersenghi, Parallel learning by "
         "multitasking neural networks, arXiv:2308.04106 (2023)"
     ),
+    "Agliari2023Supervised": (
+        "E. Agliari, L. Albanese, F. Alemanno, A. Alessandrelli, A. Barra, F. Giannotti, "
+        "D. Lotito, D. Pedreschi, Dense Hebbian neural networks: a replica symmetric picture "
+        "of supervised learning, Physica A 626, 129076 (2023), arXiv:2212.00606"
+    ),
+    "Agliari2023Unsupervised": (
+        "E. Agliari, L. Albanese, F. Alemanno, A. Alessandrelli, A. Barra, F. Giannotti, "
+        "D. Lotito, D. Pedreschi, Dense Hebbian neural networks: a replica symmetric picture "
+        "of unsupervised learning, Physica A 627, 129143 (2023), arXiv:2211.14067"
+    ),
     "Agliari2013": (
         "E. Agliari, A. Barra, A. Galluzzi, M. Isopi, Multitasking network with fast noise, "
         "arXiv:1304.4488 (2013)"

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_real", "check_int", "check_choice"]
+__all__ = ["check_real", "check_grid", "check_int", "check_choice"]
 
 
 def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -55,6 +55,15 @@ def check_real(
     if bad.any():
         first = float(arr[bad].flat[0])
         raise ValueError(f"{name} must be {rng} (got {first!r})")
+    return arr
+
+
+def check_grid(name: str, value: Any, **bounds: Any) -> np.ndarray:
+    """A scalar or 1-D sequence of reals (:func:`check_real` with ``bounds``) as a 1-D float64
+    array: the grid axis of a theory result."""
+    arr = np.atleast_1d(check_real(name, value, **bounds))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {arr.shape})")
     return arr
 
 

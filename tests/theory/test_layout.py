@@ -7,10 +7,11 @@ import importlib
 import numpy as np
 import pytest
 
-from theory import dense, hopfield, multitasking
+from theory import dense, dense_learning, hopfield, multitasking
 from theory._numerics.solver import STATUS_MEANINGS
 
-FAMILIES = {"hopfield": hopfield, "dense": dense, "multitasking": multitasking}
+FAMILIES = {"hopfield": hopfield, "dense": dense, "multitasking": multitasking,
+            "dense_learning": dense_learning}
 VERBS = ("solve", "critical_capacity", "critical_point", "transition_lines", "phase_diagram",
          "signal_to_noise")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-import numpy as np
 import xarray as xr
 
 from assoc.dataset import finalize
 from assoc.models import DenseHebbian
-from assoc.validation import check_real
+from assoc.validation import check_grid
 
 from .._numerics.solver import annotate
 
@@ -67,11 +66,7 @@ def _check_P(P: Any) -> int:
     return int(P)
 
 
-def _grid(name: str, v: Any, **kw: Any) -> np.ndarray:
-    a = np.atleast_1d(check_real(name, v, **kw))
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {a.shape})")
-    return a
+_grid = check_grid
 
 
 def _finalize(ds: xr.Dataset, P: int, ansatz: str | None, **attrs: Any) -> xr.Dataset:

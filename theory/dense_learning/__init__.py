@@ -1,0 +1,38 @@
+"""Dense Hebbian networks that learn from examples (Agliari et al., arXiv:2212.00606,
+supervised; arXiv:2211.14067, unsupervised).
+
+Archetypes ``xi^mu = +-1``, mu = 1..K; examples ``eta^(mu,a) = xi^mu chi^(mu,a)``,
+a = 1..M, with ``P(chi = +1) = (1 + r)/2``; dataset entropy ``rho = (1 - r^2)/(M r^2)``.
+The couplings are P-body over distinct indices, normalised so that the archetype's signal
+is O(1) (the library's dense convention, :class:`assoc.models.DenseHebbian`)::
+
+    supervised:    H = -(1/(P! N^(P-1))) sum_mu sum_(distinct i1..iP) prod_k xihat^mu_ik s_ik,
+                   xihat^mu = (1/(r M)) sum_a eta^(mu,a)          (E xihat = xi)
+    unsupervised:  H = -(1/(P! M r^P N^(P-1))) sum_(mu,a) sum_(distinct) prod_k eta^(mu,a)_ik s_ik
+
+with ``K = alpha N^(P-1)`` (ultra-storage) or ``K = alpha N``, P > 2 (ultra-detection).  At
+``r = 1`` both are the dense storage model of :mod:`theory.dense`.  At T = 0 the results
+below do not depend on positive prefactors (the papers' ``1/2``, ``R^(P/2)`` or all-index
+sums with the self-terms dropped); the load definition and the exclusion of coinciding
+indices do matter.
+
+So far this family has the signal-to-noise analysis (:mod:`.snr`):
+:func:`signal_to_noise` (one-step stability of an archetype, both protocols and loads) and
+:func:`learning_threshold` (the examples needed); :func:`dataset_entropy`.  The verbs that
+need the replica free energy, ``solve``, ``critical_capacity``, ``critical_point``,
+``transition_lines`` and ``phase_diagram``, are not available yet.
+"""
+
+from __future__ import annotations
+
+from .common import LOADS, PROTOCOLS, normalisation
+from .snr import dataset_entropy, learning_threshold, signal_to_noise
+
+__all__ = [
+    "LOADS",
+    "PROTOCOLS",
+    "dataset_entropy",
+    "learning_threshold",
+    "normalisation",
+    "signal_to_noise",
+]

@@ -1,0 +1,59 @@
+"""Validation and Dataset conventions of the dense-learning family (private; see
+:mod:`theory.dense_learning`)."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import xarray as xr
+
+from assoc.dataset import finalize
+from assoc.validation import check_grid
+
+from .._numerics.solver import annotate
+
+PROTOCOLS = ("supervised", "unsupervised")
+LOADS = ("storage", "detection")
+
+_REFS = ["Agliari2023Supervised", "Agliari2023Unsupervised", "BaldiVenkatesh1987"]
+
+_EXTRA = {
+    "rho": ("dataset entropy (1 - r^2)/(M r^2)", "1"),
+    "cross_talk": ("variance of the cross-talk of the other archetypes", "1"),
+    "snr": ("signal-to-noise ratio of the aligned local field", "1"),
+    "p_aligned": ("probability that a site's field is aligned with the archetype", "1"),
+    "p_aligned_gauss": ("p_aligned with a Gaussian example average", "1"),
+    "p_error": ("one-step error probability of the archetype", "1"),
+    "M_threshold": ("examples per archetype from which snr is reached", "1"),
+    "rho_threshold": ("dataset entropy at M_threshold", "1"),
+}
+
+
+def normalisation(P: int, protocol: str, load: str) -> str:
+    """The Hamiltonian and load conventions of the family, in words."""
+    if protocol == "supervised":
+        H = ("H = -(1/(P! N^(P-1))) sum_mu sum_(distinct i1..iP) prod_k xihat^mu_ik s_ik, "
+             "xihat^mu = (1/(r M)) sum_a eta^(mu,a)")
+    else:
+        H = ("H = -(1/(P! M r^P N^(P-1))) sum_(mu,a) sum_(distinct i1..iP) prod_k "
+             "eta^(mu,a)_ik s_ik")
+    K = "K = round(alpha N^(P-1))" if load == "storage" else "K = round(alpha N)"
+    return (f"{H}, P = {P}; eta^(mu,a) = xi^mu chi^(mu,a), P(chi = +1) = (1 + r)/2, "
+            f"a = 1..M; {K}")
+
+
+def _check_P(P: Any) -> int:
+    if isinstance(P, bool) or not isinstance(P, numbers.Integral) or P < 2:
+        raise ValueError(f"P must be an integer >= 2 (got {P!r})")
+    return int(P)
+
+
+_grid = check_grid
+
+
+def _finalize(ds: xr.Dataset, P: int, protocol: str, load: str, **attrs: Any) -> xr.Dataset:
+    annotate(ds, _EXTRA)
+    return finalize(ds, kind="theory", model="dense_examples",
+                    normalisation=normalisation(P, protocol, load), references=_REFS,
+                    P=P, protocol=protocol, load=load, **attrs)
