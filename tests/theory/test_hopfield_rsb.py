@@ -298,3 +298,17 @@ def test_1rsb_continuation_predictor_changes_the_cost_not_the_answer():
     assert out["secant"][1] < out["plain"][1]
     f = cf.f(np.stack([out["secant"][0], out["plain"][0]]), {"alpha": np.full(2, 0.1376)})
     assert abs(f[0] - f[1]) < 1e-14
+
+
+@pytest.mark.slow
+def test_1rsb_fold_close_to_the_join_converges():  # ~5 min
+    """T = 0.0201 (0.8 T*): the scan of the fold over 0.08 in m fails on the unstable side;
+    the narrower brackets find alpha_c^1RSB = 0.13819401 (both 0.02 and 0.005), above the RS
+    fold at that T and between the 1RSB values at T = 0.015 (0.1381970) and at T* (0.1381859,
+    where it joins RS)."""
+    ds = H.critical_point(0.0201, "1RSB")
+    assert bool(ds["converged"]) and float(ds["alpha_c_error"]) < 1e-8
+    a = float(ds["alpha_c"])
+    assert abs(a - 0.13819401) < 1e-8
+    assert a > float(H.critical_point(0.0201, "RS")["alpha_c"])
+    assert 0 < float(ds["theta"]) < 1 and float(ds["q1"] - ds["q0"]) > 1e-4

@@ -1001,6 +1001,10 @@ def _follow_rsb(out, status, rsb, a, t, need, cols, x_end, a_end, regime) -> Non
 #: spinodal, the AT line passes between 0.995 alpha_c^RS and the fold (T = 0.0201:
 #: replicon +0.031 at 0.995, -0.11 at 0.999).
 FOLD_SEED_BACK = (5e-3, 1e-3, 2e-4)
+#: Brackets in m of the fold below the seed's m, tried in turn until it converges: at
+#: T = 0.0201 the scan over 0.08 runs down the unstable side into a point where the 1RSB
+#: equations fail (status NONFINITE), and 0.02 and 0.005 both give alpha_c = 0.13819401.
+FOLD_WIDTHS = (0.08, 0.02, 0.005)
 
 
 def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
@@ -1053,9 +1057,13 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     x0 = np.array([[float(ds[k]) for k in names]])
     other = {k: np.array([v]) for k, v in _ctrl(rg, 0.0, Tv).items() if k != "alpha"}
     m_s = x0[0, 0]
-    # the fold lies at smaller m than the stable solution below alpha_c
-    res = fold(cf, x0, "alpha", "m", (np.array([m_s - 0.08]), np.array([m_s])), other,
-               c_guess=np.array([a_s]), n_scan=14)
+    # the fold lies at smaller m than the stable solution below alpha_c; where the scan
+    # down the unstable side fails, a narrower bracket (FOLD_WIDTHS)
+    for width in FOLD_WIDTHS:
+        res = fold(cf, x0, "alpha", "m", (np.array([m_s - width]), np.array([m_s])), other,
+                   c_guess=np.array([a_s]), n_scan=14)
+        if res.converged[0]:
+            break
     return _fold_dataset(res, names, Tv, ansatz, fold_model=cf.model.name)
 
 
