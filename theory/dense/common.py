@@ -9,7 +9,6 @@ import xarray as xr
 
 from assoc.dataset import finalize
 from assoc.models import DenseHebbian
-from assoc.validation import check_grid
 
 from .._numerics.solver import annotate
 
@@ -64,9 +63,6 @@ def _check_P(P: Any) -> int:
         raise ValueError(f"P must be an integer >= 3 (got {P}); P = 2 is the Hopfield "
                          "model (theory.hopfield)")
     return int(P)
-
-
-_grid = check_grid
 
 
 def _finalize(ds: xr.Dataset, P: int, ansatz: str | None, **attrs: Any) -> xr.Dataset:

@@ -10,12 +10,12 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import brentq
 
-from assoc.validation import check_choice, check_int
+from assoc.validation import check_choice, check_grid, check_int
 
 from ..symbolic.solve import fold, solve_points
 from . import branches as br
 from .capacity import critical_capacity, global_minimum_load
-from .common import ANSATZE, _check_P, _finalize, _grid
+from .common import ANSATZE, _check_P, _finalize
 from .glass import _competitor_f, _sg_constants
 
 
@@ -192,7 +192,7 @@ def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
     """
     P = _check_P(P)
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
-    a = _grid("alpha", alpha, low=0.0)
+    a = check_grid("alpha", alpha, low=0.0)
     consts = dict(_sg_constants(P, ansatz)) if (a > 0).any() else {
         "g_g": math.nan, "g_spinodal": math.nan}
     n = a.size

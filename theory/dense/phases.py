@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from assoc.validation import check_choice
+from assoc.validation import check_choice, check_grid
 
 from .._numerics.solver import CONVERGED, NO_SOLUTION
 from . import branches as br
-from .common import ANSATZE, BRANCHES, _check_P, _finalize, _grid
+from .common import ANSATZE, BRANCHES, _check_P, _finalize
 from .glass import _m0_sector
 
 
@@ -59,8 +59,8 @@ def solve(P: int, alpha: float | np.ndarray, T: float | np.ndarray,
     """
     P = _check_P(P)
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
-    a = _grid("alpha", alpha, low=0.0)
-    t = _grid("T", T, low=0.0)
+    a = check_grid("alpha", alpha, low=0.0)
+    t = check_grid("T", T, low=0.0)
     A, TT = np.meshgrid(a, t, indexing="ij")
     shape = A.shape
     rs = br.retrieval_rs(P, a, t)

@@ -11,9 +11,9 @@ import numpy as np
 import xarray as xr
 from scipy.special import erfc
 
-from assoc.validation import check_choice, check_real
+from assoc.validation import check_choice, check_grid, check_real
 
-from .common import CONVENTIONS, _check_P, _finalize, _grid
+from .common import CONVENTIONS, _check_P, _finalize
 
 
 def convert(P: int, alpha: Any, T: Any, source: str = "library",
@@ -69,7 +69,7 @@ def signal_to_noise(P: int, alpha: float | np.ndarray, N: int | None = None) -> 
         Finite network size (``K = round(alpha N^(P-1))``); None for the limit.
     """
     P = _check_P(P)
-    a = _grid("alpha", alpha, low=0.0, low_open=True)
+    a = check_grid("alpha", alpha, low=0.0, low_open=True)
     if N is None:
         snr = 1.0 / np.sqrt(a * math.factorial(P - 1))
     else:

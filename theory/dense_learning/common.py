@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import xarray as xr
 
 from assoc.dataset import finalize
-from assoc.validation import check_grid
 
 from .._numerics.solver import annotate
 
@@ -41,15 +39,6 @@ def normalisation(P: int, protocol: str, load: str) -> str:
     K = "K = round(alpha N^(P-1))" if load == "storage" else "K = round(alpha N)"
     return (f"{H}, P = {P}; eta^(mu,a) = xi^mu chi^(mu,a), P(chi = +1) = (1 + r)/2, "
             f"a = 1..M; {K}")
-
-
-def _check_P(P: Any) -> int:
-    if isinstance(P, bool) or not isinstance(P, numbers.Integral) or P < 2:
-        raise ValueError(f"P must be an integer >= 2 (got {P!r})")
-    return int(P)
-
-
-_grid = check_grid
 
 
 def _finalize(ds: xr.Dataset, P: int, protocol: str, load: str, **attrs: Any) -> xr.Dataset:

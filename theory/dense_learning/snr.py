@@ -39,7 +39,6 @@ from each example's interaction with itself).
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -47,9 +46,10 @@ import xarray as xr
 from scipy.special import ndtr
 from scipy.stats import binom
 
-from assoc.validation import check_choice, check_int, check_real
+from assoc.validation import check_choice, check_grid, check_int, check_real
 
-from .common import LOADS, PROTOCOLS, _check_P, _finalize, _grid
+from .._numerics.solver import bracket_root
+from .common import LOADS, PROTOCOLS, _finalize
 
 __all__ = ["dataset_entropy", "signal_to_noise", "learning_threshold"]
 
@@ -64,10 +64,11 @@ def dataset_entropy(r: Any, M: Any) -> np.ndarray:
     return (1.0 - r * r) / (M * r * r)
 
 
-def _variance_factor(P: int, r: np.ndarray, M: np.ndarray, protocol: str) -> np.ndarray:
+def _variance_factor(P: int, r: np.ndarray, M: np.ndarray, rho: np.ndarray,
+                     protocol: str) -> np.ndarray:
     """``v`` of the module notes: ``(1 + rho)^P`` or ``1 + rho_P``."""
     if protocol == "supervised":
-        return (1.0 + dataset_entropy(r, M)) ** P
+        return (1.0 + rho) ** P
     r2P = r ** (2 * P)
     return 1.0 + (1.0 - r2P) / (M * r2P)
 
@@ -103,16 +104,14 @@ def _p_exact_M(r: np.ndarray, M: np.ndarray, gamma: np.ndarray) -> tuple[np.ndar
 
 
 def _check_common(P: Any, protocol: str, load: str, N: Any) -> tuple[int, str, str, int | None]:
-    P = _check_P(P)
+    P = check_int("P", P, low=2)
     protocol = check_choice("protocol", protocol, PROTOCOLS)
     load = check_choice("load", load, LOADS)
     if load == "detection" and P < 3:
         raise ValueError(f"load='detection' (K = alpha N) needs P > 2 (got P = {P}): at P = 2 "
                          "it is the storage load")
     if N is not None:
-        if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N < P:
-            raise ValueError(f"N must be an integer >= P = {P} (got {N!r})")
-        N = int(N)
+        N = check_int("N", N, low=P)
     return P, protocol, load, N
 
 
@@ -154,16 +153,15 @@ def signal_to_noise(P: int, alpha: Any, r: Any, M: Any, *, protocol: str = "supe
     storage result is ``Phi(1/sqrt(rho + alpha (P-1)! (1 + rho)^P))``.
     """
     P, protocol, load, N = _check_common(P, protocol, load, N)
-    a = _grid("alpha", alpha, low=0.0)
-    rr = _grid("r", r, low=0.0, high=1.0, low_open=True)
+    a = check_grid("alpha", alpha, low=0.0)
+    rr = check_grid("r", r, low=0.0, high=1.0, low_open=True)
     Ms = np.atleast_1d(np.asarray(M))
     if Ms.ndim != 1:
         raise ValueError(f"M must be a scalar or a 1-D array (got shape {Ms.shape})")
-    Ms = np.array([check_int("M", int(m) if isinstance(m, np.integer) else m, low=1)
-                   for m in Ms.tolist()], dtype=int)
+    Ms = np.array([check_int("M", m, low=1) for m in Ms.tolist()], dtype=int)
     A, R, MM = np.meshgrid(a, rr, Ms, indexing="ij")
     rho = dataset_entropy(R, MM)
-    gamma = _cross_talk(P, A, _variance_factor(P, R, MM, protocol), load, N)
+    gamma = _cross_talk(P, A, _variance_factor(P, R, MM, rho, protocol), load, N)
     with np.errstate(divide="ignore"):
         snr = 1.0 / np.sqrt(rho + gamma)  # inf without noise (r = 1, alpha = 0)
     p, p_err = _p_exact_M(R, MM, gamma)
@@ -206,8 +204,8 @@ def learning_threshold(P: int, alpha: Any, r: Any, *, protocol: str = "supervise
     """
     P, protocol, load, N = _check_common(P, protocol, load, N)
     ell = float(check_real("snr", snr, low=0.0, low_open=True))
-    a = _grid("alpha", alpha, low=0.0)
-    rr = _grid("r", r, low=0.0, high=1.0, low_open=True)
+    a = check_grid("alpha", alpha, low=0.0)
+    rr = check_grid("r", r, low=0.0, high=1.0, low_open=True)
     A, R = np.meshgrid(a, rr, indexing="ij")
     target = ell ** -2.0
     big = _cross_talk(P, A, np.ones_like(A), load, N)  # gamma at M -> infinity
@@ -222,20 +220,22 @@ def learning_threshold(P: int, alpha: Any, r: Any, *, protocol: str = "supervise
             M_c = np.where(ok, num / (target - big), np.inf)
             rho_c = np.where(ok, s2 / M_c, 0.0)
     else:
-        for idx in zip(*np.nonzero(ok), strict=True):
-            g = float(big[idx])
-            lo, hi = 0.0, target  # rho + g (1 + rho)^P - target: < 0 at 0, >= 0 at target
-            for _ in range(200):
-                mid = 0.5 * (lo + hi)
-                if mid + g * (1.0 + mid) ** P < target:
-                    lo = mid
-                else:
-                    hi = mid
-                if hi - lo <= 1e-14 * max(hi, 1e-300):
-                    break
-            rho_c[idx] = 0.5 * (lo + hi)
-            M_c[idx] = s2[idx] / rho_c[idx] if rho_c[idx] > 0 else np.inf
-        M_c = np.where(ok, M_c, np.inf)
+        # rho + g (1 + rho)^P - target: < 0 at rho = 0, >= 0 at rho = target; g = 0 has the
+        # root target itself
+        rho_c = np.where(ok, target, 0.0)
+        idx = np.flatnonzero((ok & (big > 0)).ravel())
+        if idx.size:
+            g = big.ravel()[idx]
+
+            def h(x, j):  # noqa: ANN001, ANN202
+                return (x + g[j] * (1.0 + x) ** P - target,
+                        1.0 + P * g[j] * (1.0 + x) ** (P - 1))
+
+            br = bracket_root(h, np.zeros(idx.size), np.full(idx.size, target),
+                              -np.ones(idx.size), xtol=0.0, rtol=1e-14)
+            rho_c.flat[idx] = br.x
+        with np.errstate(divide="ignore"):
+            M_c = np.where(ok & (rho_c > 0), s2 / np.where(rho_c > 0, rho_c, 1.0), np.inf)
     M_c = np.where(R == 1.0, np.where(ok, 1.0, np.inf), M_c)  # r = 1: one example suffices
     dims = ("alpha", "r")
     ds = xr.Dataset({"M_threshold": (dims, M_c), "rho_threshold": (dims, rho_c)},

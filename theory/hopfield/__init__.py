@@ -69,7 +69,7 @@ from scipy.special import ndtr
 
 from assoc.dataset import finalize
 from assoc.models import Hopfield
-from assoc.validation import check_choice, check_int, check_real
+from assoc.validation import check_choice, check_grid, check_int, check_real
 
 from .._numerics.solver import annotate
 from . import rs, rsb
@@ -110,12 +110,7 @@ _EXTRA_ATTRS = {
 
 
 def _controls(alpha: Any, T: Any) -> tuple[np.ndarray, np.ndarray]:
-    a = check_real("alpha", alpha, low=0.0, low_open=True)
-    t = check_real("T", T, low=0.0)
-    for name, v in (("alpha", a), ("T", t)):
-        if v.ndim > 1:
-            raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {v.shape})")
-    return np.atleast_1d(a), np.atleast_1d(t)
+    return check_grid("alpha", alpha, low=0.0, low_open=True), check_grid("T", T, low=0.0)
 
 
 def _attach(ds: xr.Dataset) -> xr.Dataset:
@@ -249,9 +244,7 @@ def critical_point(T: float | np.ndarray = 0.0, ansatz: str = "RS") -> xr.Datase
     ansatz = check_choice("ansatz", ansatz, rsb.CAPACITY_ANSATZE)
     if ansatz != "RS":
         return rsb.critical_point(float(check_real("T", T, low=0.0)), ansatz=ansatz)
-    t = np.atleast_1d(check_real("T", T, low=0.0))
-    if t.ndim > 1:
-        raise ValueError(f"T must be a scalar or a 1-D array (got shape {t.shape})")
+    t = check_grid("T", T, low=0.0)
     cap = rs.capacity(t)
     mc, Cc = cap["m_c"], cap["C_c"]
     q = 1.0 - Cc * t
@@ -335,8 +328,6 @@ def transition_lines(alpha: float | np.ndarray) -> xr.Dataset:
       there is no T = 0 retrieval solution to start from.
     """
     a, _ = _controls(alpha, 0.0)
-    if a.ndim != 1:
-        raise ValueError("alpha must be a scalar or a 1-D array")
     vals, conv = _lines(a)
     names = ("T_g", "T_M", "T_c", "T_c_low", "T_AT")
     ds = xr.Dataset(

@@ -72,7 +72,7 @@ import xarray as xr
 from assoc.dataset import finalize
 from assoc.models import Hopfield
 from assoc.progress import progress
-from assoc.validation import check_choice, check_real
+from assoc.validation import check_choice, check_grid, check_real
 
 from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic import GaussianAverage as E
@@ -647,12 +647,7 @@ def _t0_gain(alpha: np.ndarray) -> np.ndarray:
 
 
 def _controls(alpha: Any, T: Any) -> tuple[np.ndarray, np.ndarray]:
-    a = np.atleast_1d(check_real("alpha", alpha, low=0.0, low_open=True))
-    t = np.atleast_1d(check_real("T", T, low=0.0))
-    for name, v in (("alpha", a), ("T", t)):
-        if v.ndim != 1:
-            raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {v.shape})")
-    return a, t
+    return check_grid("alpha", alpha, low=0.0, low_open=True), check_grid("T", T, low=0.0)
 
 
 def _beta(T: np.ndarray) -> np.ndarray:
@@ -849,9 +844,8 @@ def _rsb_newton(cf, x, alpha, beta, regime, slope=None, a_from=None):  # noqa: A
     x0 = x
     if slope is not None:
         pred = x + slope * (alpha - a_from)[:, None]
-        with np.errstate(invalid="ignore"):
-            good = (np.isfinite(pred).all(axis=1) & (pred[:, 5] > 0)
-                    & cf.constraints_ok(np.where(np.isfinite(pred), pred, x), c1))
+        with np.errstate(invalid="ignore"):  # NaN rows fail the bounds
+            good = (pred[:, 5] > 0) & cf.constraints_ok(pred, c1)
         x0 = np.where(good[:, None], pred, x)
     nt = newton_parameter(cf, x0, c1, par, accept=accept)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -60,13 +60,18 @@ STEP_HALVINGS = 4
 MAX_HALVINGS_FOLD = 4
 
 
-def _roundoff(J: np.ndarray) -> np.ndarray:
-    """The relative round-off floor of a Newton step, ``min(ROUNDOFF_FACTOR eps cond(J),
-    ROUNDOFF_CAP)`` per point (``inf`` condition numbers give the cap)."""
-    with np.errstate(all="ignore"):
-        cond = np.linalg.cond(J)
+def _floor(cond: np.ndarray) -> np.ndarray:
+    """The relative round-off floor of a Newton step from the condition numbers of its
+    Jacobians, ``min(ROUNDOFF_FACTOR eps cond, ROUNDOFF_CAP)`` (non-finite ones give the
+    cap)."""
     cond = np.where(np.isfinite(cond), cond, np.inf)
     return np.minimum(ROUNDOFF_FACTOR * np.finfo(float).eps * cond, ROUNDOFF_CAP)
+
+
+def _roundoff(J: np.ndarray) -> np.ndarray:
+    """:func:`_floor` of the Jacobians ``J`` (the ``floor`` of Newton)."""
+    with np.errstate(all="ignore"):
+        return _floor(np.linalg.cond(J))
 
 
 def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
@@ -93,12 +98,13 @@ def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
         fin = np.isfinite(F).all(axis=1) & np.isfinite(J).reshape(bad.size, -1).all(axis=1)
         with np.errstate(all="ignore"):
             Jf = np.where(fin[:, None, None], J, np.eye(J.shape[-1]))
+            cond = np.linalg.cond(Jf)
             # an SVD condition number can be finite where LU meets an exact zero pivot
-            ok = fin & np.isfinite(np.linalg.cond(Jf)) & (np.abs(np.linalg.det(Jf)) > 0)
+            ok = fin & np.isfinite(cond) & (np.abs(np.linalg.det(Jf)) > 0)
             dx = np.full(F.shape, np.inf)
             if ok.any():
                 dx[ok] = -np.linalg.solve(Jf[ok], F[ok][..., None])[..., 0]
-        tol = np.maximum(xtol, _roundoff(Jf))
+        tol = np.maximum(xtol, _floor(cond))
         # a residual at the noise of its O(1) terms: the step is round-off, however well
         # conditioned J (a 1 x 1 J of 1e-8 has cond 1, and its step is the noise / 1e-8)
         noise = np.max(np.abs(np.where(fin[:, None], F, np.inf)), axis=1) <= RESIDUAL_NOISE
@@ -748,8 +754,7 @@ def newton_parameter(
         pred = x[a_go].copy()
         pred[:, k_par] = v_new[go]
         pred[:, others] += tangent[go] * (v_new[go] - v[go])[:, None]
-        inside = (np.isfinite(pred).all(axis=1)
-                  & cf.constraints_ok(pred, {c: a[go] for c, a in sub.items()}))
+        inside = cf.constraints_ok(pred, {c: a[go] for c, a in sub.items()})  # NaN: outside
         x[a_go[inside]] = pred[inside]
         x[a_go[~inside], k_par] = v_new[go][~inside]
         active = a_go
@@ -839,8 +844,7 @@ def optimize_parameter(
                 pred = xc + (xc - xb) * ((grid[idx, k] - xc[:, k_par])
                                          / (xc[:, k_par] - xb[:, k_par]))[:, None]
                 pred[:, k_par] = grid[idx, k]
-                good = np.isfinite(pred).all(axis=1)
-                good[good] &= cf.constraints_ok(pred[good], {c: v[good] for c, v in sub.items()})
+            good = cf.constraints_ok(pred, sub)  # NaN rows (no secant yet) fail the bounds
             x_try[good] = pred[good]
         r = solve_points(cf, x_try, sub, fixed={**{c: v[idx] for c, v in fix.items()},
                                                  name: grid[idx, k]},
