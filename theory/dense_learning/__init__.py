@@ -16,23 +16,33 @@ below do not depend on positive prefactors (the papers' ``1/2``, ``R^(P/2)`` or 
 sums with the self-terms dropped); the load definition and the exclusion of coinciding
 indices do matter.
 
-So far this family has the signal-to-noise analysis (:mod:`.snr`):
-:func:`signal_to_noise` (one-step stability of an archetype, both protocols and loads) and
-:func:`learning_threshold` (the examples needed); :func:`dataset_entropy`.  The verbs that
-need the replica free energy, ``solve``, ``critical_capacity``, ``critical_point``,
-``transition_lines`` and ``phase_diagram``, are not available yet.
+The verbs: :func:`solve` (RS retrieval, spin glass and paramagnet with ``phase``, on
+``alpha x (r x M, or rho) x T``, T = 0 exact; so there is no separate ``phase_diagram``),
+:func:`critical_capacity` (the fold of retrieval in alpha), :func:`signal_to_noise`
+(one-step stability of an archetype, both protocols and loads) and
+:func:`learning_threshold` (the examples needed); :func:`dataset_entropy`.  Not yet:
+``critical_point`` (beyond ``critical_capacity``, the lines in T) and ``transition_lines``,
+and 1RSB; P = 2 has the signal-to-noise analysis only.  Inside: :mod:`.models` (the free
+energies, derived there), :mod:`.laws` (the example average, exact in M, through
+:class:`theory.symbolic.mixture.MixtureFreeEnergy`), :mod:`.phases`, :mod:`.capacity`,
+:mod:`.snr`, :mod:`.common`.
 """
 
 from __future__ import annotations
 
-from .common import LOADS, PROTOCOLS, normalisation
+from .capacity import critical_capacity
+from .common import BRANCHES, LOADS, PROTOCOLS, normalisation
+from .phases import solve
 from .snr import dataset_entropy, learning_threshold, signal_to_noise
 
 __all__ = [
+    "BRANCHES",
+    "critical_capacity",
     "LOADS",
     "PROTOCOLS",
     "dataset_entropy",
     "learning_threshold",
     "normalisation",
     "signal_to_noise",
+    "solve",
 ]

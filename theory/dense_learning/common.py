@@ -8,11 +8,13 @@ from typing import Any
 import xarray as xr
 
 from assoc.dataset import finalize
+from assoc.validation import check_choice, check_int
 
 from .._numerics.solver import annotate
 
 PROTOCOLS = ("supervised", "unsupervised")
 LOADS = ("storage", "detection")
+BRANCHES = ("retrieval", "spin_glass", "paramagnet")
 
 _REFS = ["Agliari2023Supervised", "Agliari2023Unsupervised", "BaldiVenkatesh1987"]
 
@@ -25,7 +27,31 @@ _EXTRA = {
     "p_error": ("one-step error probability of the archetype", "1"),
     "M_threshold": ("examples per archetype from which snr is reached", "1"),
     "rho_threshold": ("dataset entropy at M_threshold", "1"),
+    "n": ("overlap with the coupling vector xihat = (1/(r M)) sum_a eta^a", "1"),
+    "m": ("overlap with the archetype", "1"),
+    "m_example": ("overlap with each example (unsupervised) or their mean (supervised), r n",
+                  "1"),
+    "q": ("Edwards-Anderson overlap", "1"),
+    "f": ("free energy per spin", "1"),
+    "replicon": ("RS replicon eigenvalue (de Almeida-Thouless), > 0 where RS is stable", "1"),
+    "curvature": ("d2 f / dn2 with q at its saddle", "1"),
+    "stable_rs": ("locally stable within RS (longitudinal conditions)", "1"),
+    "variance_factor": ("v of the cross-talk covariance alpha v q^P / P!", "1"),
+    "alpha_c": ("critical load of the retrieval branch (saddle-node)", "1"),
+    "alpha_c_error": ("error estimate of alpha_c", "1"),
 }
+
+
+def _check_common(P: Any, protocol: str, load: str, N: Any) -> tuple[int, str, str, int | None]:
+    P = check_int("P", P, low=2)
+    protocol = check_choice("protocol", protocol, PROTOCOLS)
+    load = check_choice("load", load, LOADS)
+    if load == "detection" and P < 3:
+        raise ValueError(f"load='detection' (K = alpha N) needs P > 2 (got P = {P}): at P = 2 "
+                         "it is the storage load")
+    if N is not None:
+        N = check_int("N", N, low=P)
+    return P, protocol, load, N
 
 
 def normalisation(P: int, protocol: str, load: str) -> str:

@@ -46,10 +46,10 @@ import xarray as xr
 from scipy.special import ndtr
 from scipy.stats import binom
 
-from assoc.validation import check_choice, check_grid, check_int, check_real
+from assoc.validation import check_grid, check_int, check_real
 
 from .._numerics.solver import bracket_root
-from .common import LOADS, PROTOCOLS, _finalize
+from .common import _check_common, _finalize
 
 __all__ = ["dataset_entropy", "signal_to_noise", "learning_threshold"]
 
@@ -101,18 +101,6 @@ def _p_exact_M(r: np.ndarray, M: np.ndarray, gamma: np.ndarray) -> tuple[np.ndar
             up[idx] = float(np.sum(w[c > 0])) + half
             down[idx] = float(np.sum(w[c < 0])) + half
     return up, down
-
-
-def _check_common(P: Any, protocol: str, load: str, N: Any) -> tuple[int, str, str, int | None]:
-    P = check_int("P", P, low=2)
-    protocol = check_choice("protocol", protocol, PROTOCOLS)
-    load = check_choice("load", load, LOADS)
-    if load == "detection" and P < 3:
-        raise ValueError(f"load='detection' (K = alpha N) needs P > 2 (got P = {P}): at P = 2 "
-                         "it is the storage load")
-    if N is not None:
-        N = check_int("N", N, low=P)
-    return P, protocol, load, N
 
 
 def signal_to_noise(P: int, alpha: Any, r: Any, M: Any, *, protocol: str = "supervised",

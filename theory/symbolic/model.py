@@ -477,6 +477,14 @@ class CompiledFreeEnergy:
                     G[:, k] = x[:, k] - g[:, k] / H[:, k, k]
         return G
 
+    def observe(self, name: str, expr: sp.Expr, x, controls) -> np.ndarray:
+        """An extra expression of the order parameters and controls (an observable such as
+        an overlap ``E tanh(beta h)``), compiled once under ``name``, shape (n,).  ``name``
+        must determine ``expr`` given the model (it keys the disk cache)."""
+        ev = self._evaluator(("obs", name), [expr])
+        return np.broadcast_to(np.asarray(ev(*self._args(x, controls))[0], dtype=float),
+                               (np.asarray(x).shape[0],)).copy()
+
     def constraints_ok(self, x, controls) -> np.ndarray:
         """Bounds and constraints hold (boolean, shape (n,))."""
         x = np.asarray(x, dtype=float)

@@ -1,0 +1,85 @@
+"""The example average as a per-point law, and the compiled free energies over it
+(private; see :mod:`theory.dense_learning.models`).
+
+``c = (1/(rM)) sum_a chi^a`` takes the values ``c_k = (2k - M)/(rM)``, k ~ Bin(M, (1+r)/2);
+the exact law has M + 1 atoms (any M, summed per point by
+:class:`theory.symbolic.mixture.MixtureFreeEnergy` over the base model compiled once).
+``M = None`` is the supervised limit M -> infinity at fixed rho: the single Gaussian atom
+``(c, rho) = (1, rho)`` of the base model.
+
+Controls of the compiled models: ``alpha, r, M, beta`` (exact law) or ``alpha, rho, beta``
+(Gaussian law); T = 0 models drop beta, low-load ones alpha.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import cache
+
+import numpy as np
+from scipy.stats import binom
+
+from ..symbolic.mixture import MixtureFreeEnergy
+from . import models as lm
+
+#: Compiled models per kind: ``rs`` (T > 0), ``rs0`` (T = 0), ``low`` and ``low0`` (alpha = 0).
+KINDS = ("rs", "rs0", "low", "low0")
+
+
+def atoms(r: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Atoms ``c`` and weights ``w``, shape (n, max M + 1), of the example average at each
+    (r, M); the atoms past ``M_i + 1`` of a row have weight 0 (and c = 1)."""
+    r = np.asarray(r, dtype=float)
+    M = np.rint(np.asarray(M, dtype=float)).astype(int)
+    k = np.arange(int(M.max()) + 1)[None, :]
+    Mi, ri = M[:, None], r[:, None]
+    inside = k <= Mi
+    w = np.where(inside, binom.pmf(k, Mi, 0.5 * (1.0 + ri)), 0.0)
+    c = np.where(inside, (2 * k - Mi) / (ri * Mi), 1.0)
+    return c, w
+
+
+def variance_factor(P: int, protocol: str, r: np.ndarray, M: np.ndarray | None,
+                    rho: np.ndarray) -> np.ndarray:
+    """``v``: ``(1 + rho)^P`` supervised, ``1 + (1 - r^(2P))/(M r^(2P))`` unsupervised."""
+    if protocol == "supervised":
+        return (1.0 + rho) ** P
+    r2P = np.asarray(r, dtype=float) ** (2 * P)
+    return 1.0 + (1.0 - r2P) / (M * r2P)
+
+
+def _expander(P: int, protocol: str, gaussian: bool, kind: str):  # noqa: ANN202
+    def expand(u: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        n = next(iter(u.values())).shape[0]
+        base: dict[str, np.ndarray] = {k: u[k][:, None] for k in ("alpha", "beta") if k in u}
+        if gaussian:
+            rho = u["rho"]
+            base |= {"rho": rho[:, None], "c": np.ones((n, 1)),
+                     "v": variance_factor(P, protocol, None, None, rho)[:, None]}
+            return base, np.ones((n, 1))
+        r, M = u["r"], u["M"]
+        c, w = atoms(r, M)
+        rho = (1.0 - r * r) / (M * r * r)
+        base |= {"rho": np.zeros((n, 1)), "c": c,
+                 "v": variance_factor(P, protocol, r, M, rho)[:, None]}
+        return base, w
+
+    return expand
+
+
+@cache
+def compiled(P: int, protocol: str, gaussian: bool, kind: str) -> MixtureFreeEnergy:
+    """The compiled model ``kind`` (:data:`KINDS`) of the law (Gaussian or exact in M)."""
+    law = ("rho",) if gaussian else ("r", "M")
+    model = {"rs": lambda: lm.rs(P), "rs0": lambda: lm.rs_zero(P),
+             "low": lambda: lm.low_load(P, gaussian),
+             "low0": lambda: lm.low_load_zero(P, gaussian)}[kind]()
+    controls = ((() if kind.startswith("low") else ("alpha",)) + law
+                + (("beta",) if kind in ("rs", "low") else ()))
+    return MixtureFreeEnergy(model, controls, _expander(P, protocol, gaussian, kind))
+
+
+def signal(P: int, n: np.ndarray) -> np.ndarray:
+    """``s(n) = n^(P-1)/(P-1)!``."""
+    return np.asarray(n, dtype=float) ** (P - 1) / math.factorial(P - 1)

@@ -1,0 +1,205 @@
+"""Replica-symmetric free energies of dense networks trained on examples, as sympy
+expressions (see :mod:`theory.dense_learning`).
+
+Derivation (done here; the structure is that of :mod:`theory.dense.models`, and checked
+against Monte Carlo in the tests).  Write ``xihat^mu_i = xi^mu_i c^mu_i`` with
+``c_i = (1/(rM)) sum_a chi^(mu,a)_i``, a rescaled binomial of mean 1 and variance
+``rho = (1 - r^2)/(M r^2)``: ``c_k = (2k - M)/(rM)`` with probability
+``C(M,k) p^k (1-p)^(M-k)``, ``p = (1 + r)/2``.
+
+* Signal.  Supervised, the condensed archetype's term is ``-(N/P!) n^P`` with the overlap
+  ``n = (1/N) sum_i xihat_i s_i`` (distinct indices: the coinciding ones are lower order).
+  Unsupervised it is ``-(N/(P! M r^P)) sum_a m_a^P`` over the example overlaps
+  ``m_a = (1/N) sum_i eta^a_i s_i``; in the example-symmetric state ``m_a = r n`` for every a
+  and the term is the same ``-(N/P!) n^P``, with the same field ``c_i n^(P-1)/(P-1)!`` (the
+  example overlaps enter through ``(1/M) sum_a chi^a_i = r c_i``).  So both protocols have
+  the same signal and the same order parameter n; the example overlap is ``r n``
+  (unsupervised: each; supervised: their average) and the archetype overlap is
+  ``m = E tanh(beta h)``.
+* Cross-talk.  The other archetypes are a Gaussian P-spin glass (as in the storage model,
+  central limit theorem over ``K = alpha N^(P-1)`` archetypes) with covariance
+  ``N xi(q)``, ``xi(q) = (alpha v / P!) q^P``: ``v = E[xihat^2]^P = (1 + rho)^P``
+  supervised, and ``v = 1 + rho_P``, ``rho_P = (1 - r^(2P))/(M r^(2P))``, unsupervised,
+  where the M examples of one archetype add ``M (1 + (M - 1) r^(2P))`` correlated terms
+  (the variance factors of :mod:`theory.dense_learning.snr`).
+
+Hence, with ``s(n) = n^(P-1)/(P-1)!`` and ``h = c s(n) + sqrt(xi'(q)) z``::
+
+    f = (P-1) n^P/P! - (beta/2)[xi(1) - xi(q) - (1-q) xi'(q)] - (1/beta) E_c E_z ln 2cosh(beta h)
+
+    n = E_c E_z c tanh(beta h),    q = E_c E_z tanh^2(beta h),    m = E_c E_z tanh(beta h),
+
+replicon ``1 - beta^2 xi''(q) E sech^4(beta h)``.  At ``r = 1`` (c = 1, v = 1) this is
+:func:`theory.dense.models.rs` with n = m.  ``E_c`` is the exact finite sum over the M + 1
+atoms; ``M = None`` is the limit ``M -> infinity`` at fixed rho of the supervised protocol,
+``c = 1 + sqrt(rho) lambda`` Gaussian, where ``E_lambda E_z`` of a function of ``h`` is one
+average over a field of variance ``rho s(n)^2 + xi'(q)`` (unsupervised, that limit has
+``rho_P -> infinity``).
+
+Written once for both laws and protocols: the base model below is ``f_c`` at one atom,
+with the field ``h = c s(n) + sqrt(rho s(n)^2 + xi'(q)) z`` and controls
+``(alpha, v, rho, c, beta)``; an atom of the binomial law is ``(c_k, rho = 0)``, the Gaussian
+law is the single atom ``(1, rho)``.  ``f = E_c f_c`` is affine in the atoms' averages, so
+the engine derives ``f_c`` once and :class:`theory.symbolic.mixture.MixtureFreeEnergy` sums
+every evaluation over the atoms (:mod:`theory.dense_learning.laws`).
+
+T = 0 is taken by the engine as in :func:`theory.dense.models.rs_zero`:
+``f = (P-1) n^P/P! - E_c E_z |h|`` at ``q = 1``, and ``m = E_c erf(c s(n)/sqrt(2 xi'(1)))``,
+``n = E_c c erf(...)``.
+
+Low load (``K = o(N^(P-1))``, which includes the ultra-detection load ``K = alpha N``,
+P > 2, as N -> infinity): ``alpha = 0``, ``f = (P-1) n^P/P! - (1/beta) E_c ln 2cosh(beta c
+s(n))``, the same for both protocols.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from ..symbolic import GaussianAverage as E
+from ..symbolic import ReplicaFreeEnergy, closed_forms, zero_temperature_limit
+from ..symbolic.limits import LimitError
+
+__all__ = ["SYMBOLS", "rs", "rs_zero", "low_load", "low_load_zero", "low_load_moment",
+           "archetype_overlap"]
+
+_r = dict(real=True)
+_nn = dict(nonnegative=True)
+_pos = dict(positive=True)
+#: The sympy symbols of the dense-learning free energies.
+SYMBOLS: dict[str, sp.Symbol] = {
+    "n": sp.Symbol("n", **_r),
+    "q": sp.Symbol("q", **_nn),
+    "q1": sp.Symbol("q1", **_nn),
+    "q1f": sp.Symbol("q1f", **_nn),
+    "C": sp.Symbol("C", **_pos),
+    "alpha": sp.Symbol("alpha", **_nn),
+    "v": sp.Symbol("v", **_pos),
+    "rho": sp.Symbol("rho", **_nn),
+    "c": sp.Symbol("c", **_r),
+    "beta": sp.Symbol("beta", **_pos),
+    "z": sp.Symbol("z", **_r),
+}
+_CONTROLS = tuple(SYMBOLS[k] for k in ("alpha", "v", "rho", "c", "beta"))
+
+
+def _xi(P: int, q: sp.Expr, k: int = 0) -> sp.Expr:
+    """k-th derivative of the cross-talk covariance ``xi(q) = (alpha v/P!) q^P``."""
+    s = SYMBOLS
+    return s["alpha"] * s["v"] * sp.ff(P, k) * q ** (P - k) / sp.factorial(P)
+
+
+def _signal(P: int) -> sp.Expr:
+    return SYMBOLS["n"] ** (P - 1) / sp.factorial(P - 1)
+
+
+def _field(P: int, q: sp.Expr, noise: bool = True) -> sp.Expr:
+    """``h = c s(n) + sqrt(rho s(n)^2 + xi'(q)) z`` (without cross-talk: ``noise=False``)."""
+    s = SYMBOLS
+    sig = _signal(P)
+    var = s["rho"] * sig**2 + (_xi(P, q, 1) if noise else 0)
+    return s["c"] * sig + sp.sqrt(var) * s["z"]
+
+
+def _f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
+    s = SYMBOLS
+    n, q, b, z = s["n"], s["q"], s["beta"], s["z"]
+    h = _field(P, q if q_field is None else q_field)
+    return ((P - 1) * n**P / sp.factorial(P)
+            - b / 2 * (_xi(P, 1) - _xi(P, q) - (1 - q) * _xi(P, q, 1))
+            - E(sp.log(2 * sp.cosh(b * h)), z) / b)
+
+
+def _check(P: int) -> None:
+    if P < 3:
+        raise ValueError(f"P must be >= 3 for the replica theory (got {P}): the pairwise "
+                         "cross-talk is not a P-spin glass")
+
+
+@cache
+def rs(P: int) -> ReplicaFreeEnergy:
+    """RS free energy ``f_c`` at one atom in (n, q), controls (alpha, v, rho, c, beta), with
+    the replicon ``1 - beta^2 xi''(q) E sech^4(beta h)`` as stability (affine in the
+    average, so its mixture is the replicon of the mixture)."""
+    _check(P)
+    s = SYMBOLS
+    q, b, z = s["q"], s["beta"], s["z"]
+    sech4 = E((1 - sp.tanh(b * _field(P, q)) ** 2) ** 2, z)
+    return ReplicaFreeEnergy(
+        _f(P), (s["n"], q), _CONTROLS, beta=b, bounds={q: (0.0, 1.0)}, minimize=(s["n"],),
+        stability={"replicon": 1 - b**2 * _xi(P, q, 2) * sech4},
+        name=f"dense learning P={P} RS")
+
+
+@cache
+def rs_zero(P: int) -> ReplicaFreeEnergy:
+    """T = 0 RS free energy in (n,), controls (alpha, v, rho, c): the engine's limit of
+    :func:`rs` with ``q = 1 - C/beta`` (C drops out; the noise amplitude is written with a
+    copy of q sent to 1, as in :func:`theory.dense.models.rs_zero`), i.e.
+    ``(P-1) n^P/P! - E_z |h|`` at q = 1."""
+    _check(P)
+    s = SYMBOLS
+    f = _f(P, q_field=s["q1f"]).subs(s["q"], s["q1"])
+    f0 = closed_forms(zero_temperature_limit(f, s["beta"], {s["q1"]: 1 - s["C"] / s["beta"],
+                                                             s["q1f"]: sp.S.One}))
+    left = {s["C"], s["q1"], s["q1f"]} & f0.free_symbols
+    if left:  # pragma: no cover - the derivation guarantees it
+        raise LimitError(f"zero-temperature limit: {sorted(map(str, left))} did not drop out")
+    return ReplicaFreeEnergy(f0, (s["n"],), _CONTROLS[:-1], minimize=(s["n"],),
+                             name=f"dense learning P={P} RS (T = 0)")
+
+
+@cache
+def low_load(P: int, gaussian: bool) -> ReplicaFreeEnergy:
+    """alpha = 0 (both protocols) in (n,): at one atom ``(P-1) n^P/P! - (1/beta) ln 2cosh(beta
+    c s(n))``, controls (c, beta); Gaussian law (``gaussian``) ``(P-1) n^P/P! - (1/beta)
+    E_z ln 2cosh(beta s(n) (1 + sqrt(rho) z))``, controls (rho, beta)."""
+    _check(P)
+    s = SYMBOLS
+    n, b, z = s["n"], s["beta"], s["z"]
+    if gaussian:
+        spin, ctrl = E(sp.log(2 * sp.cosh(b * _field(P, 0, noise=False).subs(s["c"], 1))), z), \
+            (s["rho"], b)
+    else:
+        spin, ctrl = sp.log(2 * sp.cosh(b * s["c"] * _signal(P))), (s["c"], b)
+    return ReplicaFreeEnergy((P - 1) * n**P / sp.factorial(P) - spin / b, (n,), ctrl, beta=b,
+                             minimize=(n,), name=f"dense learning P={P} low load")
+
+
+@cache
+def low_load_zero(P: int, gaussian: bool) -> ReplicaFreeEnergy:
+    """alpha = 0 at T = 0 on the retrieval branch n >= 0: ``(P-1) n^P/P! - E|c| s(n)``; at one
+    atom ``|c| s(n)`` (control c), Gaussian law ``E|1 + sqrt(rho) lambda|`` in closed form
+    (control rho)."""
+    _check(P)
+    s = SYMBOLS
+    n, rho, c = s["n"], s["rho"], s["c"]
+    if gaussian:
+        mean_abs = (sp.erf(1 / sp.sqrt(2 * rho)) + sp.sqrt(2 * rho / sp.pi)
+                    * sp.exp(-1 / (2 * rho)))
+    else:
+        mean_abs = sp.Abs(c)
+    f = (P - 1) * n**P / sp.factorial(P) - mean_abs * _signal(P)
+    return ReplicaFreeEnergy(f, (n,), (rho,) if gaussian else (c,),
+                             bounds={n: (0.0, None)}, minimize=(n,),
+                             name=f"dense learning P={P} low load (T = 0)")
+
+
+@cache
+def low_load_moment(P: int, k: int) -> sp.Expr:
+    """``E_z tanh^k(beta s(n) (1 + sqrt(rho) z))``, the Gaussian law's archetype overlap
+    (k = 1) and q (k = 2) at alpha = 0, in (n, rho, beta)."""
+    _check(P)
+    s = SYMBOLS
+    h = _field(P, 0, noise=False).subs(s["c"], 1)
+    return E(sp.tanh(s["beta"] * h) ** k, s["z"])
+
+
+@cache
+def archetype_overlap(P: int) -> sp.Expr:
+    """``m = E_z tanh(beta h)`` at one atom, in (n, q, alpha, v, rho, c, beta) (T > 0)."""
+    _check(P)
+    s = SYMBOLS
+    return E(sp.tanh(s["beta"] * _field(P, s["q"])), s["z"])
