@@ -24,6 +24,7 @@ from .models import Model
 __all__ = [
     "overlaps",
     "elementary_symmetric",
+    "elementary_from_power_sums",
     "energy_from_overlaps",
     "energy",
     "local_fields",
@@ -44,10 +45,21 @@ def elementary_symmetric(M: Any, N: int, P: int) -> list[Any]:
     """
     xp = get_namespace(M)
     M = xp.asarray(M, dtype=xp.float64)
-    p = [None] + [M if k % 2 else xp.full_like(M, float(N)) for k in range(1, P + 1)]
-    e = [xp.ones_like(M)]
+    return elementary_from_power_sums(
+        [M if k % 2 else xp.full_like(M, float(N)) for k in range(1, P + 1)])
+
+
+def elementary_from_power_sums(p: list[Any]) -> list[Any]:
+    """``[e_0, ..., e_P]`` from the power sums ``p = [p_1, ..., p_P]`` (float64 arrays of one
+    shape) by Newton's identities ``k e_k = sum_(j=1..k) (-1)^(j-1) e_(k-j) p_j``; exact for
+    integer results below 2**53.  Integer patterns X enter with ``p_k = sum_i (X_i s_i)^k``:
+    an overlap with ``X^k`` for odd k, the constant ``sum_i X_i^k`` for even k."""
+    xp = get_namespace(p[0])
+    P = len(p)
+    p = [None, *p]
+    e = [xp.ones_like(p[1])]
     for k in range(1, P + 1):
-        acc = xp.zeros_like(M)
+        acc = xp.zeros_like(p[1])
         for j in range(1, k + 1):
             term = e[k - j] * p[j]
             acc = acc + term if j % 2 else acc - term

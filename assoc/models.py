@@ -16,7 +16,7 @@ import numpy as np
 from .validation import check_int, check_real
 
 __all__ = ["Model", "Hopfield", "DenseHebbian", "MultitaskingHebbian", "ExampleHebbian",
-           "n_patterns", "MODELS", "model_from_spec"]
+           "DenseExampleHebbian", "n_patterns", "MODELS", "model_from_spec"]
 
 
 def grid_values(name: str, value: Any) -> list[Any]:
@@ -303,6 +303,84 @@ class ExampleHebbian(MultitaskingHebbian):
                 "xi in {-1,0,1}, P(0) = d; K, M fixed (low storage)")
 
 
+@dataclass(frozen=True)
+class DenseExampleHebbian(Model):
+    """Dense (P-body, distinct indices) network whose couplings are built from noisy examples.
+
+    Archetypes ``xi^mu = +-1``, mu = 1..K; examples ``eta^(mu,a) = xi^mu chi^(mu,a)``,
+    a = 1..M, ``P(chi = +1) = (1 + r)/2``. With ``e_P`` the elementary symmetric polynomial:
+
+    * ``protocol='supervised'``: ``H = -(1/N^(P-1)) sum_mu e_P(xihat^mu s)``,
+      ``xihat^mu = (1/(rM)) sum_a eta^(mu,a)``; as integer patterns ``X^mu = sum_a eta^(mu,a)``
+      (entries in [-M, M]) with scale ``1/(rM)^P``;
+    * ``protocol='unsupervised'``: ``H = -(1/(M r^P N^(P-1))) sum_(mu,a) e_P(eta^(mu,a) s)``:
+      K M patterns ``eta`` (+-1) with scale ``1/(M r^P)``.
+
+    Load ``K = round(alpha N^(P-1))`` (``load='storage'``) or ``K = round(alpha N)``
+    (``load='detection'``, P > 2). The archetype's signal is O(1) in both protocols
+    (:mod:`theory.dense_learning`; Agliari et al., arXiv:2212.00606, arXiv:2211.14067).
+    """
+
+    protocol: str = "supervised"
+    load: str = "storage"
+
+    name = "dense_examples"
+    spec_name: ClassVar[str] = "dense_examples"
+    controls: ClassVar[tuple[str, ...]] = ("alpha", "r", "M")
+    _spec_fields: ClassVar[tuple[str, ...]] = ("P", "protocol", "load")
+
+    def __post_init__(self) -> None:
+        check_int("P", self.P, low=2)
+        if self.protocol not in ("supervised", "unsupervised"):
+            raise ValueError("protocol must be one of 'supervised', 'unsupervised' "
+                             f"(got {self.protocol!r})")
+        if self.load not in ("storage", "detection"):
+            raise ValueError(f"load must be one of 'storage', 'detection' (got {self.load!r})")
+        if self.load == "detection" and self.P < 3:
+            raise ValueError(f"load='detection' (K = alpha N) needs P > 2 (got P = {self.P})")
+
+    def check_control(self, name: str, value: Any) -> list[Any]:
+        """``alpha > 0``, ``r`` in (0, 1], ``M`` an integer >= 1."""
+        if name == "r":
+            return check_real(name, value, low=0.0, high=1.0, low_open=True).tolist()
+        if name == "M":
+            return [check_int(name, v, low=1) for v in value]
+        return check_real(name, value, low=0.0, low_open=True).tolist()
+
+    def n_patterns(self, alpha: float, N: int) -> int:
+        a = float(check_real("alpha", alpha, low=0.0))
+        N = check_int("N", N, low=2)
+        return int(round(a * N ** (self.P - 1 if self.load == "storage" else 1)))
+
+    def odd_powers(self, M: int) -> int:
+        """How many odd powers ``X, X^3, ...`` of the integer patterns the energy needs:
+        ``(P + 1) // 2`` for supervised examples summed over M > 1 at P > 2 (their power
+        sums are not functions of the overlap alone), else 1."""
+        return (self.P + 1) // 2 if self.protocol == "supervised" and M > 1 and self.P > 2 \
+            else 1
+
+    def coupling_patterns(self, eta: np.ndarray, r: float) -> tuple[np.ndarray, float]:
+        """Integer patterns and scale from examples ``eta`` (..., K, M, N) (class docstring):
+        supervised ``X = sum_a eta`` (..., K, N), unsupervised the examples (..., K M, N)."""
+        r = float(check_real("r", r, low=0.0, high=1.0, low_open=True))
+        M = eta.shape[-2]
+        if self.protocol == "supervised":
+            X = eta.astype(np.int16).sum(axis=-2)
+            return (X.astype(np.int8) if M <= 127 else X), 1.0 / (r * M) ** self.P
+        return eta.reshape(eta.shape[:-3] + (-1, eta.shape[-1])), 1.0 / (M * r**self.P)
+
+    @property
+    def normalisation(self) -> str:
+        if self.protocol == "supervised":
+            H = ("H = -(1/N^(P-1)) sum_mu e_P(xihat^mu s), xihat^mu = (1/(r M)) sum_a "
+                 "eta^(mu,a)")
+        else:
+            H = "H = -(1/(M r^P N^(P-1))) sum_(mu,a) e_P(eta^(mu,a) s)"
+        K = "K = round(alpha N^(P-1))" if self.load == "storage" else "K = round(alpha N)"
+        return (f"{H} (distinct indices), P = {self.P}; eta = xi chi, P(chi=+1) = (1+r)/2, "
+                f"a = 1..M; {K}")
+
+
 def n_patterns(model: Model, alpha: float, N: int) -> int:
     """Functional form of :meth:`Model.n_patterns`."""
     return model.n_patterns(alpha, N)
@@ -310,7 +388,8 @@ def n_patterns(model: Model, alpha: float, N: int) -> int:
 
 #: Model classes by their campaign-spec name (:attr:`Model.spec_name`).
 MODELS: dict[str, type[Model]] = {
-    cls.spec_name: cls for cls in (Hopfield, DenseHebbian, MultitaskingHebbian, ExampleHebbian)
+    cls.spec_name: cls for cls in (Hopfield, DenseHebbian, MultitaskingHebbian, ExampleHebbian,
+                                    DenseExampleHebbian)
 }
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from assoc.backend import blas_threads
-from assoc.energy import elementary_symmetric
+from assoc.energy import elementary_from_power_sums, elementary_symmetric
 from assoc.models import Model
 from assoc.philox import PhiloxStream
 
@@ -121,6 +121,7 @@ def run_sweeps(
     max_block: int | None = None,
     scale: float = 1.0,
     blas: int | None = 1,
+    odd_powers: int = 1,
 ) -> ChainState:
     """Advance ``state`` by ``n_sweeps`` sweeps of N single-spin updates each.
 
@@ -143,6 +144,10 @@ def run_sweeps(
     blas : BLAS threads while sweeping (:func:`assoc.backend.blas_threads`; ``None``
         leaves the pool as it is). The small products of the sweep gain nothing from
         more; parallelism comes from the chains and from running workers side by side.
+    odd_powers : L > 1 for integer (not +-1) patterns at P > 2: ``xi`` is then the stack
+        ``[X, X^3, ..., X^(2L-1)]`` of the K coupling patterns X (S, L K, N), whose overlaps
+        are the odd power sums of ``x = X s``; the even ones are the constants
+        ``sum_i X_i^(2j)`` (:meth:`assoc.models.DenseExampleHebbian.odd_powers`).
     """
     S, K, N = xi.shape
     R = state.spins.shape[2]
@@ -200,7 +205,7 @@ def run_sweeps(
                 blocks = seq_blocks or [_block_data(xiT, b) for b in site_blocks(sites, B)]
                 _sweep_blocked(state, thr, blocks)
             else:
-                _sweep_direct(model, xif, state, thr, sites)
+                _sweep_direct(model, xif, state, thr, sites, odd_powers)
             state.sweep += 1
             if measure is not None:
                 measure(state)
@@ -269,23 +274,35 @@ def _sweep_blocked(state: ChainState, thr: np.ndarray, blocks: list[tuple]) -> N
 
 
 def _sweep_direct(model: Model, xif: np.ndarray, state: ChainState, thr: np.ndarray,
-                  sites: np.ndarray) -> None:
-    """Reference path: one site at a time, exact energy change from the overlaps."""
+                  sites: np.ndarray, odd_powers: int = 1) -> None:
+    """Reference path: one site at a time, exact energy change from the overlaps (and, for
+    stacked integer patterns, the power sums of ``run_sweeps``' ``odd_powers``)."""
     spins, M = state.spins, state.M
     N = spins.shape[0]
     P = model.P
+    K = xif.shape[1] // odd_powers
+    even = None
+    if odd_powers > 1:  # p_(2j) = sum_i X_i^(2j), constant: (S, K, 1) per j
+        X = xif[:, :K, :]
+        even = {k: (X**k).sum(axis=2)[:, :, None] for k in range(2, P, 2)}
     for step, i in enumerate(sites.tolist()):
         s = spins[i]  # (S, R)
-        xi_i = xif[:, :, i][:, :, None]  # (S, K, 1)
-        x = xi_i * s[:, None, :]  # (S, K, R) = xi_i s_i
+        xi_i = xif[:, :, i][:, :, None]  # (S, K L, 1)
+        x = xi_i[:, :K] * s[:, None, :]  # (S, K, R) = xi_i s_i
         if P == 2:
             num = (xi_i * (M - x)).sum(axis=1)  # sum_mu xi_i e_1(x without i)
         else:
-            e = elementary_symmetric(M.astype(np.float64), N, P - 1)
-            rest = np.zeros(M.shape, dtype=np.float64)
+            if even is None:
+                e = elementary_symmetric(M.astype(np.float64), N, P - 1)
+            else:
+                Mf = M.astype(np.float64)
+                e = elementary_from_power_sums(
+                    [Mf[:, (k // 2) * K:(k // 2 + 1) * K] if k % 2
+                     else np.broadcast_to(even[k], x.shape) for k in range(1, P)])
+            rest = np.zeros(x.shape, dtype=np.float64)
             for k in range(P):
                 rest += (-x) ** k * e[P - 1 - k]
-            num = (xi_i * rest).sum(axis=1)
+            num = (xi_i[:, :K] * rest).sum(axis=1)
         acc = s * num < thr[step]  # dE / unit = s_i * num
         d = np.where(acc, -2.0 * s, 0.0).astype(M.dtype)
         spins[i] = s + d

@@ -21,7 +21,7 @@ import xarray as xr
 
 from assoc.backend import BACKENDS, has_cupy, resolve_backend
 from assoc.dataset import finalize
-from assoc.models import Model, MultitaskingHebbian, grid_values
+from assoc.models import DenseExampleHebbian, Model, MultitaskingHebbian, grid_values
 from assoc.seeding import seed_entropy
 from assoc.validation import check_choice, check_int, check_real
 
@@ -92,7 +92,8 @@ class Grid:
         """
         if not isinstance(model, Model) or not model.controls:
             raise ValueError(f"model must be one of assoc.models Hopfield, DenseHebbian, "
-                             f"MultitaskingHebbian, ExampleHebbian (got {model!r})")
+                             f"MultitaskingHebbian, ExampleHebbian, DenseExampleHebbian "
+                             f"(got {model!r})")
         dynamics = Glauber() if dynamics is None else dynamics
         if not isinstance(dynamics, UpdateRule):
             raise ValueError(f"dynamics must be a Glauber or Metropolis rule (got {dynamics!r})")
@@ -107,6 +108,14 @@ class Grid:
         start = model.check_start(start)
         check_choice("backend", backend, BACKENDS)
         check_choice("engine", engine, ("auto", *ENGINES))
+        if isinstance(model, DenseExampleHebbian) and any(model.odd_powers(M) > 1
+                                                          for M in ctrl["M"]):
+            # summed examples are not +-1 patterns: only the NumPy engine sums their powers
+            if engine not in ("auto", "numpy") or backend == "cupy":
+                raise ValueError(f"engine must be 'numpy' (or 'auto') for {model!r} with M > 1"
+                                 f" (got engine={engine!r}, backend={backend!r}): its summed "
+                                 "examples are not +-1 patterns")
+            engine, backend = "numpy", "numpy"
         engine, backend = select_engine(backend, engine, require_device=require_device)
         grid = cls(model, ctrl, Ns, Sampler(dynamics, Ts, sweeps, burn_in, replicas, start,
                                                   engine),
@@ -199,7 +208,7 @@ class Grid:
         else:
             Ks = np.zeros((len(self.controls["alpha"]), len(self.N)), dtype=np.int64)
             for p in self.points():
-                Ks[p.index] = self.n_patterns(p)
+                Ks[p.index[0], p.index[-1]] = self.n_patterns(p)  # K: alpha and N only
             coords["K"] = (("alpha", "N"), Ks)
         ds = xr.Dataset(data, coords=coords)
         if multitask:

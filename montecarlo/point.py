@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from assoc.energy import energy_from_overlaps
-from assoc.models import ExampleHebbian, Model, MultitaskingHebbian
+from assoc.energy import elementary_from_power_sums, energy_from_overlaps
+from assoc.models import DenseExampleHebbian, ExampleHebbian, Model, MultitaskingHebbian
 from assoc.patterns import diluted, noisy_examples, unbiased
 from assoc.seeding import control_key, philox_key, stream_rng, stream_seed
 
@@ -223,11 +223,83 @@ class _Multitasking:
         return series
 
 
-_HEBBIAN, _MULTITASKING = _Hebbian(), _Multitasking()
+class _DenseExamples:
+    """Dense networks trained on examples (:class:`assoc.models.DenseExampleHebbian`):
+    unbiased archetypes, their noisy examples, and the coupling patterns built from them
+    (supervised with M > 1 at P > 2: stacked with their odd powers, NumPy engine)."""
+
+    def observables_of(self, model: Model) -> tuple[Observable, ...]:
+        return (Observable("m", "overlap with archetype 0"),
+                Observable("n", "overlap with xihat^0 = (1/(r M)) sum_a eta^(0,a) (the "
+                                "example overlaps are r n)"),
+                Observable("energy", "energy per spin"))
+
+    def n_patterns(self, model: Model, c: dict[str, Any], N: int) -> int:
+        return model.n_patterns(c["alpha"], N)
+
+    def point_key(self, model: Model, c: dict[str, Any], N: int) -> int:
+        return control_key(model=model.name, P=model.P, alpha=c["alpha"], N=N, r=c["r"],
+                           M=c["M"], protocol=model.protocol, load=model.load)
+
+    def temperature_key(self, model: Model, c: dict[str, Any], N: int, T: float) -> int:
+        return control_key(point=self.point_key(model, c, N), T=T)
+
+    def patterns(self, model: Model, root: np.random.SeedSequence, c: dict[str, Any], N: int,
+                 samples: Sequence[int]) -> tuple[np.ndarray, np.ndarray, float]:
+        K, r, M = self.n_patterns(model, c, N), c["r"], c["M"]
+        # archetypes and the uniforms of example a are shared by every (r, M, protocol):
+        # the examples of a larger M extend those of a smaller one
+        point = control_key(model=model.name, P=model.P, alpha=c["alpha"], N=N,
+                            load=model.load)
+        xi = np.stack([unbiased(K, N, seed=stream_seed(root, "disorder", point, s, 0))
+                       for s in samples])
+        eta = np.stack([
+            np.concatenate([noisy_examples(xi[i], r, 1,
+                                           seed=stream_seed(root, "disorder", point, s, 1, a))
+                            for a in range(M)], axis=1)
+            for i, s in enumerate(samples)])  # (S, K, M, N)
+        X, scale = model.coupling_patterns(eta, r)
+        L = model.odd_powers(M)
+        if L > 1:
+            X64 = X.astype(np.int64)
+            X = np.concatenate([X64 ** (2 * ell + 1) for ell in range(L)], axis=1)
+        return xi, X, scale
+
+    def fill(self, root: np.random.SeedSequence, tkey: int, s: int, rep: int,
+             N: int) -> np.ndarray:
+        return 2 * stream_rng(root, "init", tkey, s, rep).integers(0, 2, N, dtype=np.int8) - 1
+
+    def measurer(self, model: Model, c: dict[str, Any], xi: np.ndarray, X: np.ndarray,
+                 scale: float) -> Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]:
+        S, K, N = xi.shape
+        P, r, Mex, L = model.P, c["r"], c["M"], model.odd_powers(c["M"])
+        sup = model.protocol == "supervised"
+        Kx = X.shape[1] // L
+        xif = xi[:, 0, :].astype(np.float64)  # archetype 0 (S, N)
+        X1 = X[:, :Kx, :].astype(np.float64)
+        even = {k: (X1**k).sum(axis=2)[:, :, None] for k in range(2, P + 1, 2)}  # (S, Kx, 1)
+
+        def series(M: np.ndarray, spins: np.ndarray) -> dict[str, np.ndarray]:
+            Mf = M.astype(np.float64)  # (S, Kx L, R)
+            sp = spins.astype(np.float64)  # (N, S, R)
+            # odd k: the overlap with X^k (+-1 patterns: X^k = X, block 0)
+            p = [Mf[:, min(k // 2, L - 1) * Kx:(min(k // 2, L - 1) + 1) * Kx] if k % 2
+                 else np.broadcast_to(even[k], Mf[:, :Kx].shape) for k in range(1, P + 1)]
+            eP = elementary_from_power_sums(p)[P]  # (S, Kx, R)
+            n = Mf[:, 0] / (N * r * Mex) if sup else Mf[:, :Mex].mean(1) / (N * r)
+            return {"m": np.einsum("sn,nsr->sr", xif, sp) / N, "n": n,
+                    "energy": -scale * eP.sum(1) / float(N) ** (P - 1) / N}
+
+        return series
 
 
-def family(model: Model) -> _Hebbian | _Multitasking:
+_HEBBIAN, _MULTITASKING, _DENSE_EXAMPLES = _Hebbian(), _Multitasking(), _DenseExamples()
+
+
+def family(model: Model) -> _Hebbian | _Multitasking | _DenseExamples:
     """The family object of ``model`` (patterns, keys and observables)."""
+    if isinstance(model, DenseExampleHebbian):
+        return _DENSE_EXAMPLES
     return _MULTITASKING if isinstance(model, MultitaskingHebbian) else _HEBBIAN
 
 
@@ -269,9 +341,13 @@ def run_point(model: Model, sampler: Sampler, root: np.random.SeedSequence,
                     lambda tkey=tkey, s=s, rep=rep: fam.fill(root, tkey, s, rep, N))
     Tchain = np.repeat(np.asarray(sampler.T, dtype=np.float64), reps)[None, :].repeat(S, 0)
     series = fam.measurer(model, controls, xi, X, scale)
+    L = model.odd_powers(controls["M"]) if isinstance(model, DenseExampleHebbian) else 1
+    if L > 1 and sampler.engine != "numpy":
+        raise ValueError(f"engine must be 'numpy' for {model!r} with M > 1 (got "
+                         f"{sampler.engine!r}): its summed examples are not +-1 patterns")
     if sampler.engine == "numpy":
         state: Any = engine_numpy.init_state(X, spins)
-        run_sweeps: Callable[..., Any] = engine_numpy.run_sweeps
+        run_sweeps: Callable[..., Any] = partial(engine_numpy.run_sweeps, odd_powers=L)
     elif sampler.engine == "compiled":  # the state keeps its own copy of the patterns
         state = engine_compiled.init_state(X, spins, model.P)
         run_sweeps = partial(engine_compiled.run_sweeps, threads=threads)
@@ -333,15 +409,19 @@ def point_memory(model: Model, sampler: Sampler, controls: dict[str, Any], N: in
     S, R = int(n_samples), sampler.chains
     K = fam.n_patterns(model, controls, N)
     Kx, max_abs, n_ex = K, 1, 0
-    if isinstance(model, ExampleHebbian):
+    examples = isinstance(model, (ExampleHebbian, DenseExampleHebbian))
+    if examples:
         Mex = int(controls["M"])
         n_ex = K * Mex
-        Kx = K if model.protocol == "supervised" else K * Mex
-        max_abs = Mex if model.protocol == "supervised" else 1
+        L = model.odd_powers(Mex) if isinstance(model, DenseExampleHebbian) else 1
+        Kx = K * L if model.protocol == "supervised" else K * Mex
+        max_abs = Mex ** (2 * L - 1) if model.protocol == "supervised" else 1
+        if L > 1:
+            n_ex += 8 * Kx  # the int64 stack of odd powers
     SN = float(S) * N
     obs = observables(model, sampler.replicas)
     per_sweep = sum(K if o.per_pattern else 1 for o in obs) * S * R * 8.0
-    measure = SN * R * 8 if isinstance(model, ExampleHebbian) else 0.0  # float64 spins
+    measure = SN * R * 8 if examples else 0.0  # float64 spins
     series = per_sweep * sampler.sweeps * 2  # recorded lists, then stacked
     if sampler.engine != "numpy":  # the CUDA engine's host side holds no more
         # int8 archetypes and coupling patterns, the engine's site-major copy (padded to 16)

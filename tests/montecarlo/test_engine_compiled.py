@@ -19,7 +19,13 @@ import pytest
 from numba import njit
 
 from assoc.energy import energy_from_overlaps
-from assoc.models import DenseHebbian, ExampleHebbian, Hopfield, MultitaskingHebbian
+from assoc.models import (
+    DenseExampleHebbian,
+    DenseHebbian,
+    ExampleHebbian,
+    Hopfield,
+    MultitaskingHebbian,
+)
 from montecarlo import (
     Glauber,
     Metropolis,
@@ -314,6 +320,10 @@ CASES = [
      dict(N=70, d=0.3, r=0.6, M=[3, 5], T=0.05, samples=2, sweeps=5, dynamics=Glauber("random"))),
     (ExampleHebbian(K=2, protocol="unsupervised"),
      dict(N=70, d=0.0, r=0.6, M=4, T=[0.0, 0.2], samples=2, sweeps=5, replicas=2)),
+    (DenseExampleHebbian(P=3, protocol="unsupervised"),
+     dict(N=30, alpha=0.02, r=0.6, M=[2, 3], T=[0.0, 0.2], samples=2, sweeps=5)),
+    (DenseExampleHebbian(P=4, protocol="supervised", load="detection"),
+     dict(N=24, alpha=0.5, r=[0.5, 1.0], M=1, T=0.05, samples=2, sweeps=4)),
 ]
 
 

@@ -118,6 +118,8 @@ def test_perfect_examples_are_the_dense_storage_model(protocol):
     ref = dense.solve(3, a, T)
     for M in (1, 4):
         s = ds.sel(r=1.0, M=M)
+        assert not s.converged.sel(branch="example").any()  # all examples are the archetype
+        s = s.sel(branch=list(ref.branch.values))
         for k in ("f", "q"):
             np.testing.assert_allclose(s[k].values, ref[k].values, atol=1e-10, equal_nan=True)
         np.testing.assert_allclose(s.m.values, ref.m.values, atol=1e-10, equal_nan=True)
@@ -226,3 +228,55 @@ def test_critical_capacity_is_the_end_of_the_retrieval_branch():
     det = D.critical_capacity(3, 0.0, r=0.6, M=4, load="detection", N=100)
     assert float(det.alpha_c.squeeze()) == pytest.approx(100 * a_c, rel=1e-12)
     assert_valid_result(c)
+
+
+def _mean_field(P, r, M, T, m0, iters=20000):
+    """Low-load unsupervised mean field over all 2^M example configurations of a site, with
+    free example overlaps m_a: ``m_a = E[chi_a tanh(beta h)]``,
+    ``h = sum_a chi_a m_a^(P-1)/(M r^P (P-1)!)`` (an independent brute-force check)."""
+    chi = np.array(list(__import__("itertools").product([-1, 1], repeat=M)), float)
+    w = np.prod(np.where(chi > 0, (1 + r) / 2, (1 - r) / 2), axis=1)
+    k = 1 / (M * r**P * math.factorial(P - 1))
+    m = np.array(m0, float)
+    for _ in range(iters):
+        m = (w * np.tanh(chi @ (m ** (P - 1)) * k / T)) @ chi
+    h = chi @ (m ** (P - 1)) * k
+    f = (P - 1) * np.sum(m**P) / (M * r**P * math.factorial(P)) - T * np.sum(
+        w * np.log(2 * np.cosh(h / T)))
+    H = np.diag((P - 1) * m ** (P - 2) * k) - (P - 1) ** 2 * k * k / T * (
+        (w / np.cosh(h / T) ** 2 * chi.T) @ chi) * np.outer(m ** (P - 2), m ** (P - 2))
+    return m, f, float(w @ np.tanh(h / T)), np.linalg.eigvalsh(H)[0]
+
+
+@pytest.mark.parametrize("M", [3, 4, 5])
+def test_unsupervised_low_load_states_are_the_full_mean_field(M):
+    P, r, T = 3, 0.6, 0.15
+    ds = D.solve(P, 0.0, T, r=r, M=M, protocol="unsupervised").squeeze()
+    ms, fs, mm, lam = _mean_field(P, r, M, T, np.full(M, r))
+    ret = ds.sel(branch="retrieval")
+    assert float(ret.m_example) == pytest.approx(ms[0], abs=1e-9)
+    assert float(ret.f) == pytest.approx(fs, abs=1e-12)
+    assert float(ret.m) == pytest.approx(mm, abs=1e-9)
+    # the symmetric state's stability across the examples: the full M x M Hessian
+    assert (float(ret.example_symmetry) > 0) == (lam > 0)
+    me, fe, mme, _ = _mean_field(P, r, M, T, [1.0] + [r * r] * (M - 1))
+    ex = ds.sel(branch="example")
+    if me[0] - me[1] > 1e-3:  # an example state exists (M = 3, 4)
+        assert float(ex.m_example) == pytest.approx(me[0], abs=1e-9)
+        assert float(ex.m_other) == pytest.approx(me[1], abs=1e-9)
+        assert float(ex.f) == pytest.approx(fe, abs=1e-12)
+        assert float(ex.m) == pytest.approx(mme, abs=1e-9)
+        assert str(ds.phase.values) == ("example" if fe < fs else "retrieval")
+    else:
+        assert not bool(ex.converged)
+    assert M != 3 or str(ds.phase.values) == "example"
+    assert M != 5 or str(ds.phase.values) == "retrieval"
+
+
+def test_example_state_is_continued_in_alpha_and_at_T_0():
+    ds = D.solve(3, [0.0, 1e-6, 0.01], [0.0, 0.15], r=0.6, M=4,
+                 protocol="unsupervised").squeeze().sel(branch="example")
+    assert ds.converged.all()
+    np.testing.assert_allclose(ds.m_example.isel(alpha=1), ds.m_example.isel(alpha=0),
+                               atol=1e-4)
+    assert (ds.m_example > ds.m_other + 0.3).all()

@@ -16,8 +16,9 @@ below do not depend on positive prefactors (the papers' ``1/2``, ``R^(P/2)`` or 
 sums with the self-terms dropped); the load definition and the exclusion of coinciding
 indices do matter.
 
-The verbs: :func:`solve` (RS retrieval, spin glass and paramagnet with ``phase``, on
-``alpha x (r x M, or rho) x T``, T = 0 exact; so there is no separate ``phase_diagram``),
+The verbs: :func:`solve` (RS retrieval, the unsupervised example state, spin glass and
+paramagnet with ``phase``, on ``alpha x (r x M, or rho) x T``, T = 0 exact; so there is
+no separate ``phase_diagram``),
 :func:`critical_capacity` (the fold of retrieval in alpha), :func:`signal_to_noise`
 (one-step stability of an archetype, both protocols and loads) and
 :func:`learning_threshold` (the examples needed); :func:`dataset_entropy`.  Not yet:

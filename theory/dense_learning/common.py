@@ -14,7 +14,7 @@ from .._numerics.solver import annotate
 
 PROTOCOLS = ("supervised", "unsupervised")
 LOADS = ("storage", "detection")
-BRANCHES = ("retrieval", "spin_glass", "paramagnet")
+BRANCHES = ("retrieval", "example", "spin_glass", "paramagnet")
 
 _REFS = ["Agliari2023Supervised", "Agliari2023Unsupervised", "BaldiVenkatesh1987"]
 
@@ -29,8 +29,9 @@ _EXTRA = {
     "rho_threshold": ("dataset entropy at M_threshold", "1"),
     "n": ("overlap with the coupling vector xihat = (1/(r M)) sum_a eta^a", "1"),
     "m": ("overlap with the archetype", "1"),
-    "m_example": ("overlap with each example (unsupervised) or their mean (supervised), r n",
-                  "1"),
+    "m_example": ("overlap with example 1 (retrieval: with every example, r n; supervised: "
+                  "their mean)", "1"),
+    "m_other": ("overlap with each example but the first (retrieval: r n)", "1"),
     "q": ("Edwards-Anderson overlap", "1"),
     "f": ("free energy per spin", "1"),
     "replicon": ("RS replicon eigenvalue (de Almeida-Thouless), > 0 where RS is stable", "1"),
@@ -39,6 +40,8 @@ _EXTRA = {
     "variance_factor": ("v of the cross-talk covariance alpha v q^P / P!", "1"),
     "alpha_c": ("critical load of the retrieval branch (saddle-node)", "1"),
     "alpha_c_error": ("error estimate of alpha_c", "1"),
+    "example_symmetry": ("eigenvalue of the free energy across the example overlaps "
+                         "(unsupervised; < 0: the example-symmetric state is unstable)", "1"),
 }
 
 

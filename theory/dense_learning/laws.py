@@ -40,6 +40,21 @@ def atoms(r: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return c, w
 
 
+def example_atoms(r: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Atoms ``(a1, a2)`` and weights of the example state's site law, shape (n, 2 max M):
+    ``a1 = chi_1 = +-1``, ``a2 = sum_(a >= 2) chi_a = 2k - (M - 1)``, k ~ Bin(M - 1, p),
+    p = (1 + r)/2 (padding: weight 0)."""
+    r = np.asarray(r, dtype=float)
+    M = np.rint(np.asarray(M, dtype=float)).astype(int)
+    k = np.arange(int(M.max()))[None, :]
+    L, p = (M - 1)[:, None], 0.5 * (1.0 + r)[:, None]
+    inside = k <= L
+    wk = np.where(inside, binom.pmf(k, L, p), 0.0)
+    a2 = np.where(inside, 2 * k - L, 0).astype(float)
+    a1 = np.concatenate([np.ones_like(a2), -np.ones_like(a2)], axis=1)
+    return a1, np.concatenate([a2, a2], axis=1), np.concatenate([p * wk, (1 - p) * wk], axis=1)
+
+
 def variance_factor(P: int, protocol: str, r: np.ndarray, M: np.ndarray | None,
                     rho: np.ndarray) -> np.ndarray:
     """``v``: ``(1 + rho)^P`` supervised, ``1 + (1 - r^(2P))/(M r^(2P))`` unsupervised."""
@@ -66,6 +81,28 @@ def _expander(P: int, protocol: str, gaussian: bool, kind: str):  # noqa: ANN202
         return base, w
 
     return expand
+
+
+def _example_expander(P: int):  # noqa: ANN202
+    def expand(u: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        r, M = u["r"], u["M"]
+        a1, a2, w = example_atoms(r, M)
+        rho = (1.0 - r * r) / (M * r * r)
+        base = {k: u[k][:, None] for k in ("alpha", "beta") if k in u}
+        base |= {"a1": a1, "a2": a2, "kappa": (1.0 / (M * r**P))[:, None],
+                 "L": (M - 1.0)[:, None],
+                 "v": variance_factor(P, "unsupervised", r, M, rho)[:, None]}
+        return base, w
+
+    return expand
+
+
+@cache
+def compiled_example(P: int, zero: bool) -> MixtureFreeEnergy:
+    """The unsupervised example state (T = 0 or T > 0), controls (alpha, r, M[, beta])."""
+    model = lm.example_rs_zero(P) if zero else lm.example_rs(P)
+    controls = ("alpha", "r", "M") + (() if zero else ("beta",))
+    return MixtureFreeEnergy(model, controls, _example_expander(P))
 
 
 @cache

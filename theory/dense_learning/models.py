@@ -47,6 +47,33 @@ T = 0 is taken by the engine as in :func:`theory.dense.models.rs_zero`:
 ``f = (P-1) n^P/P! - E_c E_z |h|`` at ``q = 1``, and ``m = E_c erf(c s(n)/sqrt(2 xi'(1)))``,
 ``n = E_c c erf(...)``.
 
+Example symmetry (unsupervised).  The M example overlaps are free order parameters; the
+retrieval state above is the symmetric point ``m_a = r n``.  With
+``g'(m) = m^(P-2)/(M r^P (P-2)!)`` the Hessian of f in the ``m_a`` is
+``g'(m_a) [delta_ab - beta g'(m_b) E(chi_a chi_b sech^2(beta h))]``; on the M - 1
+directions with ``sum_a dm_a = 0`` (which do not couple to q) its eigenvalue has the sign of
+
+    1 - beta n^(P-2)/(M r^2 (P-2)!) E_c[(M^2 - S^2)/(M (M-1)) E_z sech^2(beta h)],
+
+``S = rMc = sum_a chi_a`` (from ``E[chi_1 chi_2 | S] = (S^2 - M)/(M (M-1))``); at T = 0
+``E_z beta sech^2 -> 2 phi(c s/sigma)/sigma``.  Where it is negative the symmetric state is
+unstable (``example_symmetry``; e.g. at even M and low load and T, where the sites with
+``c = 0`` have no field).  The supervised couplings depend on the examples only through
+their sum: there is no such mode.
+
+Example state (unsupervised).  One example condensed: ``m_1`` with example 1 and ``m_2``
+with each of the others.  With ``kappa = 1/(M r^P)``, ``a1 = chi_1`` and
+``a2 = sum_(a >= 2) chi_a``::
+
+    f = (P-1) kappa (m1^P + (M-1) m2^P)/P! - (beta/2)[...] - (1/beta) E ln 2cosh(beta h),
+    h = kappa (a1 m1^(P-1) + a2 m2^(P-1))/(P-1)! + sqrt(xi'(q)) z,
+
+``m1 = E[a1 tanh]``, ``m2 = E[a2 tanh]/(M - 1)``, the same cross-talk; at ``m1 = m2 = r n``
+it is the retrieval state.  Its site law has the 2M atoms ``(a1, a2)``.  With few
+examples the network prefers an example to the archetype (P = 3, r = 0.6, T = 0.15, low
+load: for M = 3 and 4, not for M = 5); the simulations see it (tests).  The symmetry among the
+M - 1 other examples is not checked.
+
 Low load (``K = o(N^(P-1))``, which includes the ultra-detection load ``K = alpha N``,
 P > 2, as N -> infinity): ``alpha = 0``, ``f = (P-1) n^P/P! - (1/beta) E_c ln 2cosh(beta c
 s(n))``, the same for both protocols.
@@ -62,7 +89,8 @@ from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, zero_temperature_limit
 from ..symbolic.limits import LimitError
 
-__all__ = ["SYMBOLS", "rs", "rs_zero", "low_load", "low_load_zero", "low_load_moment",
+__all__ = ["SYMBOLS", "rs", "rs_zero", "low_load", "low_load_zero", "low_load_moment", "beta_sech2",
+           "example_rs", "example_rs_zero", "example_overlap",
            "archetype_overlap"]
 
 _r = dict(real=True)
@@ -81,6 +109,13 @@ SYMBOLS: dict[str, sp.Symbol] = {
     "c": sp.Symbol("c", **_r),
     "beta": sp.Symbol("beta", **_pos),
     "z": sp.Symbol("z", **_r),
+    # the example state (unsupervised): overlaps with example 1 and with each other example
+    "m1": sp.Symbol("m1", **_r),
+    "m2": sp.Symbol("m2", **_r),
+    "kappa": sp.Symbol("kappa", **_pos),
+    "L": sp.Symbol("L", **_nn),
+    "a1": sp.Symbol("a1", **_r),
+    "a2": sp.Symbol("a2", **_r),
 }
 _CONTROLS = tuple(SYMBOLS[k] for k in ("alpha", "v", "rho", "c", "beta"))
 
@@ -195,6 +230,74 @@ def low_load_moment(P: int, k: int) -> sp.Expr:
     s = SYMBOLS
     h = _field(P, 0, noise=False).subs(s["c"], 1)
     return E(sp.tanh(s["beta"] * h) ** k, s["z"])
+
+
+@cache
+def beta_sech2(P: int) -> sp.Expr:
+    """``E_z beta sech^2(beta h)`` at one atom, in (n, q, alpha, v, rho, c, beta) (T > 0): the
+    response of the site to its field, in the example-symmetry eigenvalue of
+    :func:`theory.dense_learning.phases.example_symmetry`."""
+    _check(P)
+    s = SYMBOLS
+    b = s["beta"]
+    return E(b * (1 - sp.tanh(b * _field(P, s["q"])) ** 2), s["z"])
+
+
+_EX_CONTROLS = tuple(SYMBOLS[k] for k in ("alpha", "v", "kappa", "L", "a1", "a2", "beta"))
+
+
+def _example_field(P: int, q: sp.Expr) -> sp.Expr:
+    """``h = kappa (a1 m1^(P-1) + a2 m2^(P-1))/(P-1)! + sqrt(xi'(q)) z``."""
+    s = SYMBOLS
+    sig = s["kappa"] * (s["a1"] * s["m1"] ** (P - 1) + s["a2"] * s["m2"] ** (P - 1))
+    return sig / sp.factorial(P - 1) + sp.sqrt(_xi(P, q, 1)) * s["z"]
+
+
+def _example_f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
+    s = SYMBOLS
+    q, b, z = s["q"], s["beta"], s["z"]
+    h = _example_field(P, q if q_field is None else q_field)
+    return ((P - 1) * s["kappa"] * (s["m1"] ** P + s["L"] * s["m2"] ** P) / sp.factorial(P)
+            - b / 2 * (_xi(P, 1) - _xi(P, q) - (1 - q) * _xi(P, q, 1))
+            - E(sp.log(2 * sp.cosh(b * h)), z) / b)
+
+
+@cache
+def example_rs(P: int) -> ReplicaFreeEnergy:
+    """Unsupervised example state, RS, at one atom: in (m1, m2, q), controls (alpha, v,
+    kappa = 1/(M r^P), L = M - 1, a1, a2, beta) (module docstring, "Example state")."""
+    _check(P)
+    s = SYMBOLS
+    q, b, z = s["q"], s["beta"], s["z"]
+    sech4 = E((1 - sp.tanh(b * _example_field(P, q)) ** 2) ** 2, z)
+    return ReplicaFreeEnergy(
+        _example_f(P), (s["m1"], s["m2"], q), _EX_CONTROLS, beta=b, bounds={q: (0.0, 1.0)},
+        minimize=(s["m1"], s["m2"]), stability={"replicon": 1 - b**2 * _xi(P, q, 2) * sech4},
+        name=f"dense learning P={P} example state RS")
+
+
+@cache
+def example_rs_zero(P: int) -> ReplicaFreeEnergy:
+    """T = 0 limit of :func:`example_rs` in (m1, m2) (as :func:`rs_zero`)."""
+    _check(P)
+    s = SYMBOLS
+    f = _example_f(P, q_field=s["q1f"]).subs(s["q"], s["q1"])
+    f0 = closed_forms(zero_temperature_limit(f, s["beta"], {s["q1"]: 1 - s["C"] / s["beta"],
+                                                             s["q1f"]: sp.S.One}))
+    left = {s["C"], s["q1"], s["q1f"]} & f0.free_symbols
+    if left:  # pragma: no cover - the derivation guarantees it
+        raise LimitError(f"zero-temperature limit: {sorted(map(str, left))} did not drop out")
+    return ReplicaFreeEnergy(f0, (s["m1"], s["m2"]), _EX_CONTROLS[:-1],
+                             minimize=(s["m1"], s["m2"]),
+                             name=f"dense learning P={P} example state RS (T = 0)")
+
+
+@cache
+def example_overlap(P: int) -> sp.Expr:
+    """``m = E_z tanh(beta h)`` of the example state at one atom (T > 0)."""
+    _check(P)
+    s = SYMBOLS
+    return E(sp.tanh(s["beta"] * _example_field(P, s["q"])), s["z"])
 
 
 @cache

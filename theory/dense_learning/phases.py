@@ -3,10 +3,13 @@ RS branch and the phase (see :mod:`theory.dense_learning`)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import xarray as xr
+from scipy.special import erf
 
 from assoc.validation import check_grid, check_int
 
@@ -98,8 +101,6 @@ def _low_load(P: int, protocol: str, gaussian: bool, law: dict[str, np.ndarray],
 
 
 def _erf_over_gauss(a: Any, rho: np.ndarray) -> np.ndarray:
-    from scipy.special import erf
-
     with np.errstate(divide="ignore"):
         return erf(a / np.sqrt(2.0 * rho))
 
@@ -107,82 +108,253 @@ def _erf_over_gauss(a: Any, rho: np.ndarray) -> np.ndarray:
 def _overlap_t0(P: int, gaussian: bool, law: dict[str, np.ndarray], alpha: np.ndarray,
                 v: np.ndarray, n: np.ndarray) -> np.ndarray:
     """``m = E_c erf(c s(n)/sqrt(2 (rho s^2 + xi'(1))))`` at T = 0, alpha > 0."""
-    from scipy.special import erf, factorial
-
     s = laws.signal(P, n)
-    sig2 = alpha * v / factorial(P - 1)
+    sig2 = alpha * v / math.factorial(P - 1)
     if gaussian:
         return erf(s / np.sqrt(2.0 * (law["rho"] * s * s + sig2)))
     c, w = laws.atoms(law["r"], law["M"])
     return (w * erf(c * s[:, None] / np.sqrt(2.0 * sig2)[:, None])).sum(1)
 
 
-def _retrieval(P: int, protocol: str, gaussian: bool, law: dict[str, np.ndarray],
-               v: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
-    """RS retrieval on (alpha, line), continued in alpha from the low-load end of each line
-    (the lines are the flat (law point, T) pairs).  Also ``ends_alpha``, the last reference
-    load a line reached, and ``ends_x`` (L, 2), its solution there (T = 0: n, NaN)."""
-    nA, L = alpha.size, T.size
-    keys = ("n", "m", "q", "f", "curvature", "replicon")
-    out = {k: np.full((nA, L), np.nan) for k in keys}
+def _continue(cf_of: Callable[[bool], Any], x_low: np.ndarray, ok_low: np.ndarray,
+              law: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray,
+              accept: Callable) -> dict[str, Any]:
+    """A branch on (alpha > 0, line), continued in alpha from its low-load solution
+    ``x_low`` (L, d) (T = 0 lines use the columns of their T = 0 model, all but q, the last)
+    along the fixed reference loads of :mod:`theory.dense.branches`.
+
+    Returns ``x`` (nA, L, d) (NaN where not converged), ``status`` (nA, L), ``ends_alpha``
+    and ``ends_x`` (L, d): the last reference load each line reached and its solution.
+    """
+    nA, L, d = alpha.size, T.size, x_low.shape[1]
+    X = np.full((nA, L, d), np.nan)
     status = np.full((nA, L), NO_SOLUTION, dtype=np.int8)
-    low = _low_load(P, protocol, gaussian, law, T)
-    a0 = np.flatnonzero(alpha == 0)
-    for k in ("n", "m", "q", "f", "curvature"):
-        out[k][a0] = low[k][None, :]
-    out["replicon"][a0] = np.where(np.isfinite(low["n"]), 1.0, np.nan)[None, :]
-    status[a0] = low["status"][None, :]
-    ends, ends_x = np.full(L, np.nan), np.full((L, 2), np.nan)
+    ends, ends_x = np.full(L, np.nan), np.full((L, d), np.nan)
     pos = np.flatnonzero(alpha > 0)
     if pos.size == 0:
-        return {**out, "status": status, "ends_alpha": ends, "ends_x": ends_x}
+        return {"x": X, "status": status, "ends_alpha": ends, "ends_x": ends_x}
     a_start = min(dbr.ALPHA_START, 0.5 * float(alpha[pos].min()))
     ref = dbr.REF_ALPHA[:np.searchsorted(dbr.REF_ALPHA, alpha.max()) + 1]
     path = np.concatenate([[a_start], ref[ref > a_start]])
     for zero in (True, False):
-        lines = np.flatnonzero(((T == 0) == zero) & (low["status"] == CONVERGED))
+        lines = np.flatnonzero(((T == 0) == zero) & ok_low)
         if lines.size == 0:
             continue
-        cf = laws.compiled(P, protocol, gaussian, "rs0" if zero else "rs")
+        cf = cf_of(zero)
         other = {k: val[lines] for k, val in law.items()}
-        if zero:
-            x0 = low["n"][lines][:, None]
-        else:
+        if not zero:
             other["beta"] = 1.0 / T[lines]
-            x0 = np.stack([low["n"][lines], low["q"][lines]], axis=1)
-        start = solve_points(cf, x0, {"alpha": a_start, **other}, accept=_accept)
+        x0 = x_low[lines][:, :cf.model.dim]
+        start = solve_points(cf, x0, {"alpha": a_start, **other}, accept=accept)
         ok_l = np.flatnonzero(start.converged)
         if ok_l.size == 0:
             continue
         lines, other = lines[ok_l], {k: val[ok_l] for k, val in other.items()}
         res, end, end_x = reach_points(cf, start.x[ok_l], path, alpha[pos], "alpha", other,
-                                       accept=_accept, max_jump=0.15, refine=dbr.END_REFINE)
+                                       accept=accept, max_jump=0.15, refine=dbr.END_REFINE)
         ends[lines] = end
         ends_x[lines, :end_x.shape[1]] = end_x
         for li, line in enumerate(lines):
             status[pos, line] = res.status[li]
             ok = res.converged[li]
-            rows = pos[ok]
-            if rows.size == 0:
-                continue
-            x = res.x[li][ok]
-            ctrl = {"alpha": alpha[rows], **{k: np.full(rows.size, val[li])
-                                             for k, val in other.items()}}
-            out["n"][rows, line] = x[:, 0]
-            out["f"][rows, line] = cf.f(x, ctrl)
-            st = cf.stability(x, ctrl)
-            out["curvature"][rows, line] = st["curvature"]
-            if zero:
-                out["q"][rows, line] = 1.0
-                out["replicon"][rows, line] = -np.inf  # beta^2 E sech^4 ~ beta
-                lw = {k: np.full(rows.size, val[line]) for k, val in law.items()}
-                out["m"][rows, line] = _overlap_t0(P, gaussian, lw, alpha[rows],
-                                                   np.full(rows.size, v[line]), x[:, 0])
+            X[pos[ok], line, :cf.model.dim] = res.x[li][ok]
+    return {"x": X, "status": status, "ends_alpha": ends, "ends_x": ends_x}
+
+
+def _measure(cf_of: Callable[[bool], Any], X: np.ndarray, law: dict[str, np.ndarray],
+             alpha: np.ndarray, T: np.ndarray, m_t0: Callable, m_expr: Any,
+             out: dict[str, np.ndarray]) -> None:
+    """f, curvature, replicon, q and the archetype overlap m at the converged points of a
+    branch (alpha > 0), written into ``out`` ((nA, L) arrays)."""
+    for line in range(T.size):
+        rows = np.flatnonzero(np.isfinite(X[:, line, 0]) & (alpha > 0))
+        if rows.size == 0:
+            continue
+        zero = T[line] == 0
+        cf = cf_of(zero)
+        x = X[rows, line, :cf.model.dim]
+        ctrl = {"alpha": alpha[rows], **{k: np.full(rows.size, val[line])
+                                         for k, val in law.items()}}
+        if not zero:
+            ctrl["beta"] = np.full(rows.size, 1.0 / T[line])
+        out["f"][rows, line] = cf.f(x, ctrl)
+        st = cf.stability(x, ctrl)
+        out["curvature"][rows, line] = st["curvature"]
+        if zero:
+            out["q"][rows, line] = 1.0
+            out["replicon"][rows, line] = -np.inf  # beta^2 E sech^4 ~ beta
+            out["m"][rows, line] = m_t0(x, ctrl, line)
+        else:
+            out["q"][rows, line] = x[:, -1]
+            out["replicon"][rows, line] = st["replicon"]
+            out["m"][rows, line] = cf.observe("m", m_expr, x, ctrl)
+
+
+def _retrieval(P: int, protocol: str, gaussian: bool, law: dict[str, np.ndarray],
+               v: np.ndarray, alpha: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
+    """RS retrieval (the example-symmetric state) on (alpha, line), continued in alpha from
+    the low-load end of each line (the lines are the flat (law point, T) pairs).  Also
+    ``ends_alpha`` and ``ends_x`` of :func:`_continue` (T = 0: n, NaN)."""
+    nA, L = alpha.size, T.size
+    out = {k: np.full((nA, L), np.nan) for k in ("n", "m", "q", "f", "curvature", "replicon")}
+    low = _low_load(P, protocol, gaussian, law, T)
+    a0 = np.flatnonzero(alpha == 0)
+    for k in ("n", "m", "q", "f", "curvature"):
+        out[k][a0] = low[k][None, :]
+    out["replicon"][a0] = np.where(np.isfinite(low["n"]), 1.0, np.nan)[None, :]
+
+    def cf_of(zero: bool) -> Any:
+        return laws.compiled(P, protocol, gaussian, "rs0" if zero else "rs")
+
+    def m_t0(x: np.ndarray, ctrl: dict, line: int) -> np.ndarray:
+        lw = {k: ctrl[k] for k in law}
+        return _overlap_t0(P, gaussian, lw, ctrl["alpha"], np.full(x.shape[0], v[line]),
+                           x[:, 0])
+
+    br = _continue(cf_of, np.stack([low["n"], low["q"]], axis=1),
+                   low["status"] == CONVERGED, law, alpha, T, _accept)
+    _measure(cf_of, br["x"], law, alpha, T, m_t0, lm.archetype_overlap(P), out)
+    out["n"] = np.where(alpha[:, None] > 0, br["x"][..., 0], out["n"])
+    status = np.where(alpha[:, None] > 0, br["status"], low["status"][None, :])
+    return {**out, "status": status, "ends_alpha": br["ends_alpha"], "ends_x": br["ends_x"]}
+
+
+#: Smallest m1 - m2 of an example state (below it, it has merged with the symmetric one).
+SPLIT_MIN = 1e-3
+#: Fixed-point iterations of the low-load example state.
+EXAMPLE_ITERATIONS = 20000
+
+
+def _accept_example(x: np.ndarray, c: Any) -> np.ndarray:
+    return (x[:, 0] > N_MIN) & (x[:, 0] - x[:, 1] > SPLIT_MIN)
+
+
+def _example_low_load(P: int, law: dict[str, np.ndarray], T: np.ndarray) -> dict[str, np.ndarray]:
+    """The example state at alpha = 0 on the lines: the fixed point of
+    ``m1 = E[a1 t]``, ``m2 = E[a2 t]/(M - 1)``, ``t = tanh(beta h)`` (T = 0: sign h), from
+    (1, r^2); its f, q, archetype overlap and the curvature (smallest eigenvalue of the
+    Hessian of f in (m1, m2), by central differences)."""
+    L = T.size
+    out = {k: np.full(L, np.nan) for k in ("m1", "m2", "m", "q", "f", "curvature")}
+    status = np.full(L, NO_SOLUTION, dtype=np.int8)
+    r, M = law["r"], law["M"]
+    a1, a2, w = laws.example_atoms(r, M)
+    kap, Lm = 1.0 / (M * r**P), M - 1.0
+    fac = math.factorial(P - 1)
+
+    def h_of(m1, m2, k):  # noqa: ANN001, ANN202
+        return kap[k] * (a1[k] * m1 ** (P - 1) + a2[k] * m2 ** (P - 1)) / fac
+
+    def f_of(m1, m2, k):  # noqa: ANN001, ANN202
+        h = h_of(m1, m2, k)
+        spin = (np.abs(h) if T[k] == 0 else
+                T[k] * (np.abs(h) / T[k] + np.log1p(np.exp(-2 * np.abs(h) / T[k]))))
+        return ((P - 1) * kap[k] * (m1**P + Lm[k] * m2**P) / math.factorial(P)
+                - (w[k] * spin).sum())
+
+    for k in np.flatnonzero(M >= 2):
+        m1, m2 = 1.0, r[k] ** 2
+        t = None
+        for _ in range(EXAMPLE_ITERATIONS):
+            h = h_of(m1, m2, k)
+            t = np.sign(h) if T[k] == 0 else np.tanh(h / T[k])
+            n1, n2 = (w[k] * a1[k] * t).sum(), (w[k] * a2[k] * t).sum() / Lm[k]
+            done = abs(n1 - m1) + abs(n2 - m2) < 1e-15
+            m1, m2 = n1, n2
+            if done:
+                break
+        else:
+            status[k] = 1  # the iteration limit
+            continue
+        if not (m1 > N_MIN and m1 - m2 > SPLIT_MIN):
+            continue
+        e = 1e-4
+        H = np.empty((2, 2))
+        for i in range(2):
+            for j in range(2):
+                d = np.zeros((4, 2))
+                d[:, i] += e * np.array([1, 1, -1, -1])
+                d[:, j] += e * np.array([1, -1, 1, -1])
+                vals = [f_of(m1 + u, m2 + v, k) for u, v in d]
+                H[i, j] = (vals[0] - vals[1] - vals[2] + vals[3]) / (4 * e * e)
+        out["m1"][k], out["m2"][k] = m1, m2
+        out["m"][k], out["q"][k] = (w[k] * t).sum(), (w[k] * t * t).sum()
+        out["f"][k] = f_of(m1, m2, k)
+        out["curvature"][k] = np.linalg.eigvalsh(0.5 * (H + H.T))[0]
+        status[k] = CONVERGED
+    out["status"] = status
+    return out
+
+
+def _example(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: np.ndarray,
+             T: np.ndarray) -> dict[str, np.ndarray]:
+    """The unsupervised example state (one example condensed, m1 > m2) on (alpha, line)."""
+    nA, L = alpha.size, T.size
+    keys = ("m1", "m2", "m", "q", "f", "curvature", "replicon")
+    out = {k: np.full((nA, L), np.nan) for k in keys}
+    low = _example_low_load(P, law, T)
+    a0 = np.flatnonzero(alpha == 0)
+    for k in ("m1", "m2", "m", "q", "f", "curvature"):
+        out[k][a0] = low[k][None, :]
+    out["replicon"][a0] = np.where(np.isfinite(low["m1"]), 1.0, np.nan)[None, :]
+
+    def cf_of(zero: bool) -> Any:
+        return laws.compiled_example(P, zero)
+
+    def m_t0(x: np.ndarray, ctrl: dict, line: int) -> np.ndarray:
+        a1, a2, w = laws.example_atoms(ctrl["r"], ctrl["M"])
+        kap = 1.0 / (ctrl["M"] * ctrl["r"] ** P)
+        s = kap[:, None] * (a1 * x[:, :1] ** (P - 1) + a2 * x[:, 1:2] ** (P - 1))
+        sig = np.sqrt(ctrl["alpha"] * v[line] / math.factorial(P - 1))[:, None]
+        return (w * erf(s / math.factorial(P - 1) / (np.sqrt(2.0) * sig))).sum(1)
+
+    br = _continue(cf_of, np.stack([low["m1"], low["m2"], low["q"]], axis=1),
+                   low["status"] == CONVERGED, law, alpha, T, _accept_example)
+    _measure(cf_of, br["x"], law, alpha, T, m_t0, lm.example_overlap(P), out)
+    for k, col in (("m1", 0), ("m2", 1)):
+        out[k] = np.where(alpha[:, None] > 0, br["x"][..., col], out[k])
+    status = np.where(alpha[:, None] > 0, br["status"], low["status"][None, :])
+    return {**out, "status": status}
+
+
+def _example_symmetry(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: np.ndarray,
+                      T: np.ndarray, n: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The unsupervised retrieval's eigenvalue across the examples (module
+    :mod:`theory.dense_learning.models`, "Example symmetry") on (alpha, line); +inf at M = 1
+    (no such mode), NaN where n is."""
+    out = np.full(n.shape, np.nan)
+    for line in range(T.size):
+        rows = np.flatnonzero(np.isfinite(n[:, line]))
+        if rows.size == 0:
+            continue
+        k = rows.size
+        lw = {key: np.full(k, val[line]) for key, val in law.items()}
+        r, M, a, nn = lw["r"], lw["M"], alpha[rows], n[rows, line]
+        if M[0] == 1:
+            out[rows, line] = np.inf
+            continue
+        c, w = laws.atoms(r, M)
+        S = r[:, None] * M[:, None] * c
+        wS = w * (M[:, None] ** 2 - S**2) / (M[:, None] * (M[:, None] - 1))
+        s = laws.signal(P, nn)[:, None]
+        sig = np.sqrt(a * v[line] / math.factorial(P - 1))[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if T[line] == 0:  # beta sech^2 -> 2 delta(h): 2 phi(c s/sigma)/sigma
+                resp = np.where(sig > 0, 2 * np.exp(-0.5 * (c * s / sig) ** 2)
+                                / (math.sqrt(2 * math.pi) * sig), np.where(c == 0, np.inf, 0.0))
             else:
-                out["q"][rows, line] = x[:, 1]
-                out["replicon"][rows, line] = st["replicon"]
-                out["m"][rows, line] = cf.observe("m", lm.archetype_overlap(P), x, ctrl)
-    return {**out, "status": status, "ends_alpha": ends, "ends_x": ends_x}
+                b = 1.0 / T[line]
+                resp = b / np.cosh(b * c * s) ** 2  # alpha = 0
+                hot = np.flatnonzero(a > 0)
+                if hot.size:
+                    cf = laws.compiled(P, "unsupervised", False, "rs")
+                    x = np.stack([nn[hot], q[rows[hot], line]], axis=1)
+                    ctrl = {"alpha": a[hot], "r": r[hot], "M": M[hot], "beta": np.full(hot.size, b)}
+                    resp[hot], _ = cf.observe_atoms("beta_sech2", lm.beta_sech2(P), x, ctrl)
+            resp_mean = np.where(wS > 0, wS * resp, 0.0).sum(axis=1)
+            g1 = nn ** (P - 2) / (M * r * r * math.factorial(P - 2))
+            out[rows, line] = 1.0 - g1 * resp_mean
+    return out
 
 
 def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any = None,
@@ -215,14 +387,18 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
     -------
     xarray.Dataset
         Dimensions ``(alpha, r, M, T, branch)`` (or ``(alpha, rho, T, branch)``), branch
-        ``['retrieval', 'spin_glass', 'paramagnet']``: ``n`` (overlap with the coupling
-        vector ``xihat = (1/(rM)) sum_a eta^a``; the example overlaps are ``r n``), ``m``
-        (archetype overlap), ``m_example`` (``r n``, exact law only), ``q``, ``f``,
-        ``replicon``, ``curvature`` (``d2 f/dn2`` with q at its saddle), ``converged``,
-        ``status``, ``stable_rs`` (curvature > 0), ``stable`` (also replicon > 0), and over the
-        controls ``phase`` (the stable branch of lowest f, the m = 0 state being the
-        paramagnet above the static glass transition and the spin glass below it), ``rho``
-        and ``variance_factor`` (v of the cross-talk ``xi(q) = alpha v q^P/P!``).
+        ``['retrieval', 'example', 'spin_glass', 'paramagnet']``: ``n`` (overlap with the
+        coupling vector ``xihat = (1/(rM)) sum_a eta^a``), ``m`` (archetype overlap),
+        ``m_example`` and ``m_other`` (exact law only: the overlaps with example 1 and with
+        each other example; ``r n`` both on retrieval), ``q``, ``f``, ``replicon``,
+        ``curvature`` (the smallest eigenvalue of the Hessian of f in the overlaps, q at its
+        saddle), ``converged``, ``status``, ``stable_rs`` (curvature > 0; unsupervised
+        retrieval: also ``example_symmetry`` > 0), ``stable`` (also replicon > 0), and over
+        the controls ``phase`` (the stable branch of lowest f, the m = 0 state being the
+        paramagnet above the static glass transition and the spin glass below it), ``rho``,
+        ``variance_factor`` (v of the cross-talk ``xi(q) = alpha v q^P/P!``) and,
+        unsupervised, ``example_symmetry``.  The ``example`` branch (one example condensed)
+        exists for the unsupervised protocol with M >= 2 only.
 
     Notes
     -----
@@ -255,6 +431,7 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
     ret = _retrieval(P, protocol, gaussian, lawL, vL, a_eff, TL)
     shape = (nA, nL * nT, nb)
     f, n, m, q = (np.full(shape, np.nan) for _ in range(4))
+    m_ex, m_oth = np.full(shape, np.nan), np.full(shape, np.nan)
     repl, curv = np.full(shape, np.nan), np.full(shape, np.nan)
     status = np.full(shape, NO_SOLUTION, dtype=np.int8)
     stable_rs = np.zeros(shape, dtype=bool)
@@ -263,26 +440,42 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
         arr[..., 0] = ret[k]
     status[..., 0] = ret["status"]
     stable_rs[..., 0] = (ret["status"] == CONVERGED) & (ret["curvature"] > 0)
+    if not gaussian:
+        m_ex[..., 0] = m_oth[..., 0] = ret["n"] * lawL["r"][None, :]
+    if protocol == "unsupervised":
+        es = _example_symmetry(P, lawL, vL, a_eff, TL, ret["n"], ret["q"])
+        stable_rs[..., 0] &= es > 0
+        ex = _example(P, lawL, vL, a_eff, TL)
+        for k, arr in (("m", m), ("q", q), ("f", f), ("replicon", repl),
+                       ("curvature", curv), ("m1", m_ex), ("m2", m_oth)):
+            arr[..., 1] = ex[k]
+        Mx = lawL["M"][None, :]
+        n[..., 1] = (ex["m1"] + (Mx - 1) * ex["m2"]) / (Mx * lawL["r"][None, :])
+        status[..., 1] = ex["status"]
+        stable_rs[..., 1] = (ex["status"] == CONVERGED) & (ex["curvature"] > 0)
     AV = a_eff[:, None] * vL[None, :]
     TT = np.broadcast_to(TL[None, :], AV.shape)
     sg = dbr.spin_glass_rs(P, AV.ravel(), TT.ravel())
     okg = (sg["status"] == CONVERGED).reshape(AV.shape)
-    n[..., 1] = m[..., 1] = np.where(okg, 0.0, np.nan)
-    q[..., 1], f[..., 1] = sg["q"].reshape(AV.shape), sg["f"].reshape(AV.shape)
-    repl[..., 1], status[..., 1] = sg["replicon"].reshape(AV.shape), sg["status"].reshape(AV.shape)
-    stable_rs[..., 1] = okg & (sg["slope"].reshape(AV.shape) < 1.0)
+    n[..., 2] = m[..., 2] = np.where(okg, 0.0, np.nan)
+    q[..., 2], f[..., 2] = sg["q"].reshape(AV.shape), sg["f"].reshape(AV.shape)
+    repl[..., 2], status[..., 2] = sg["replicon"].reshape(AV.shape), sg["status"].reshape(AV.shape)
+    stable_rs[..., 2] = okg & (sg["slope"].reshape(AV.shape) < 1.0)
     pm = dbr.paramagnet(P, AV.ravel(), TT.ravel())
     okp = (pm["status"] == CONVERGED).reshape(AV.shape)
-    f[..., 2] = pm["f"].reshape(AV.shape)
-    n[..., 2] = m[..., 2] = q[..., 2] = np.where(okp, 0.0, np.nan)
-    status[..., 2] = pm["status"].reshape(AV.shape)
-    stable_rs[..., 2] = okp
+    f[..., 3] = pm["f"].reshape(AV.shape)
+    n[..., 3] = m[..., 3] = q[..., 3] = np.where(okp, 0.0, np.nan)
+    status[..., 3] = pm["status"].reshape(AV.shape)
+    stable_rs[..., 3] = okp
+    if not gaussian:
+        for arr in (m_ex, m_oth):
+            arr[..., 2:] = np.where(np.isfinite(n[..., 2:]), 0.0, np.nan)
     converged = status == CONVERGED
     stable = stable_rs & (np.nan_to_num(repl, nan=-1.0) > 0)
     fs = np.where(stable_rs & converged, f, np.inf)
     para, glass = _m0_sector(P, "RS", AV, TT)
-    fs[..., 2] = np.where(para, fs[..., 2], np.inf)
-    fs[..., 1] = np.where(glass, fs[..., 1], np.inf)
+    fs[..., 3] = np.where(para, fs[..., 3], np.inf)
+    fs[..., 2] = np.where(glass, fs[..., 2], np.inf)
     kmin = np.argmin(fs, axis=-1)
     names = np.array(list(BRANCHES) + ["none"], dtype="<U10")
     phase = names[np.where(np.isfinite(np.min(fs, axis=-1)), kmin, nb)]
@@ -299,7 +492,9 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
             "curvature": grid(curv), "converged": grid(converged), "status": grid(status),
             "stable_rs": grid(stable_rs), "stable": grid(stable), "phase": grid(phase, False)}
     if not gaussian:
-        data["m_example"] = grid(n * np.asarray(lawL["r"])[None, :, None])
+        data["m_example"], data["m_other"] = grid(m_ex), grid(m_oth)
+    if protocol == "unsupervised":
+        data["example_symmetry"] = grid(es, False)
     law_shape = tuple(x.size for x in axes.values())
     ds = xr.Dataset(data, coords={"alpha": a, **axes, "T": t, "branch": list(BRANCHES),
                                   "beta": ("T", dbr.beta_of(t))})

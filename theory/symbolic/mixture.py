@@ -111,6 +111,15 @@ class MixtureFreeEnergy(CompiledFreeEnergy):
                              "derivatives with respect to it are not available")
         return c
 
+    def observe_atoms(self, name: str, expr, x, controls) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+        """An expression of the base model at every atom, unreduced: values and weights, each
+        (n, A), so that quantities that are not affine in the atoms' averages can be formed
+        (``name`` keys the cache, as in :meth:`observe`)."""
+        ev = CompiledFreeEnergy._evaluator(self, ("obs", name), [expr])
+        *base, w = self._args(x, controls)
+        v = np.broadcast_to(np.asarray(ev(*base)[0], dtype=float), (w.size,)).reshape(w.shape)
+        return np.where(w > 0, v, 0.0), w
+
     def fixed_point_map(self, x, controls) -> np.ndarray:  # noqa: ANN001
         """Scalar Newton map ``x_j - g_j/H_jj`` of the mixed gradient (module docstring)."""
         x = np.asarray(x, dtype=float)
