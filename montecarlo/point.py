@@ -383,7 +383,7 @@ def run_point(model: Model, sampler: Sampler, root: np.random.SeedSequence,
         mean, err, tau = mean.mean(2), np.sqrt((err**2).sum(2)) / reps, tau.mean(2)
         for k, v in ((name, mean), (f"{name}_err", err), (f"tau_int_{name}", tau)):
             out[k] = np.swapaxes(v, 0, 1)  # (T, S, [K])
-        if name == "m" and fam is _HEBBIAN:
+        if name == "m" and fam is not _MULTITASKING:
             out["m_min"] = x.min(axis=(2, 3)).T
     if reps >= 2:
         x = np.stack(qs, axis=-1)  # (S, T, time)
