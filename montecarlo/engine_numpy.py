@@ -25,6 +25,7 @@ polynomial in the overlaps of :mod:`assoc.energy`, evaluated per step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -161,6 +162,8 @@ def run_sweeps(
     xiT = np.ascontiguousarray(np.transpose(xif, (0, 2, 1)))  # (S, N, K)
     if not float(scale) > 0:
         raise ValueError(f"scale must be > 0 (got {scale!r})")
+    if odd_powers > 1:
+        _check_power_sums(model.P, N, int(np.abs(xi[:, : K // odd_powers]).max(initial=1)))
     unit = 2.0 * float(scale) / float(N) ** (model.P - 1)  # dE = unit * (integer)
     B = max_block or _block_size(R)
     max_abs = int(np.abs(xi).max(initial=1))
@@ -210,6 +213,17 @@ def run_sweeps(
             if measure is not None:
                 measure(state)
     return state
+
+
+def _check_power_sums(P: int, N: int, a: int) -> None:
+    """Refuse integer patterns whose power-sum arithmetic leaves float64's exact integers:
+    every term of Newton's identities for ``e_(P-1)`` of ``x = X s`` is below
+    ``N C(N, k) a^(P-1)`` (``|X| <= a``), which must stay below ``2^53``."""
+    k = min(P - 1, N // 2)
+    if N * math.comb(N, k) * float(a) ** (P - 1) >= 2.0**53:
+        raise ValueError(f"integer patterns with entries up to {a} at P = {P}, N = {N} are not "
+                         "exact in float64 (power sums beyond 2^53): use fewer examples per "
+                         "pattern or a smaller P")
 
 
 def _block_data(xiT: np.ndarray, sites: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray,

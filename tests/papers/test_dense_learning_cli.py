@@ -45,3 +45,30 @@ def test_phase_quick(tmp_path):
     for k in ("rho", "rho_line", "T", "T_line", "M", "mc"):
         with xr.open_dataset(tmp_path / f"dense_learning_phase_{k}.nc") as ds:
             assert_valid_result(ds.load())
+
+
+def test_digits_quick(tmp_path):
+    pytest.importorskip("sklearn", reason="the digits ship with scikit-learn (extra 'data')")
+    out = _run("dense-learning-digits", tmp_path)
+    assert "NCM" in out
+    with xr.open_dataset(tmp_path / "dense_learning_digits.nc") as ds:
+        ds = ds.load()
+    assert_valid_result(ds)
+    acc = ds.accuracy.sel(protocol="unsupervised", noise=0.1)
+    # correlated classes: the pairwise network is at chance, P = 8 well above it
+    assert float(acc.sel(P=2).max()) < 0.15
+    assert float(acc.sel(P=8, M=5)) > 0.3
+    assert (ds.accuracy_ncm > 0.4).all()
+
+
+def test_committed_digits_table_is_the_full_mode():
+    from pathlib import Path
+
+    from papers.dense_learning.digits import SETTINGS
+    text = (Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+            / "dense_learning_digits.txt").read_text()
+    rows = [r.split() for r in text.splitlines() if not r.startswith("#")]
+    cfg = SETTINGS[False]
+    assert rows[0][:3] == ["M", "noise", "NCM"]
+    assert len(rows) - 1 == len(cfg["M"]) * len(cfg["noise"])
+    assert len(rows[0]) == 3 + 2 * len(cfg["P"])
