@@ -280,3 +280,20 @@ def test_example_state_is_continued_in_alpha_and_at_T_0():
     np.testing.assert_allclose(ds.m_example.isel(alpha=1), ds.m_example.isel(alpha=0),
                                atol=1e-4)
     assert (ds.m_example > ds.m_other + 0.3).all()
+
+
+def test_low_load_lines():
+    ll = D.low_load_lines(3, r=[0.6, 1.0], M=4).squeeze("M")
+    ref = dense.low_load_lines(3)
+    assert ll.converged_T_M.all() and ll.converged_T_c.all()
+    assert float(ll.T_M.sel(r=1.0)) == pytest.approx(ref["T_M"], abs=1e-10)
+    assert float(ll.T_c.sel(r=1.0)) == pytest.approx(ref["T_c"], abs=1e-10)
+    T_M, T_c = float(ll.T_M.sel(r=0.6)), float(ll.T_c.sel(r=0.6))
+    assert T_c < T_M
+    s = D.solve(3, 0.0, [0.999 * T_M, 1.001 * T_M, 0.999 * T_c, 1.001 * T_c], r=0.6,
+                M=4).squeeze()
+    assert s.converged.sel(branch="retrieval").values[:2].tolist() == [True, False]
+    # T_c: retrieval's f crosses the paramagnet's -T ln 2
+    f = s.f.sel(branch="retrieval").values[2:]
+    assert f[0] < -0.999 * T_c * math.log(2) and f[1] > -1.001 * T_c * math.log(2)
+    assert_valid_result(ll)

@@ -19,20 +19,22 @@ indices do matter.
 The verbs: :func:`solve` (RS retrieval, the unsupervised example state, spin glass and
 paramagnet with ``phase``, on ``alpha x (r x M, or rho) x T``, T = 0 exact; so there is
 no separate ``phase_diagram``),
-:func:`critical_capacity` (the fold of retrieval in alpha), :func:`signal_to_noise`
+:func:`critical_capacity` (the fold of retrieval in alpha), :func:`low_load_lines` (T_M and
+T_c at alpha = 0), :func:`signal_to_noise`
 (one-step stability of an archetype, both protocols and loads) and
 :func:`learning_threshold` (the examples needed); :func:`dataset_entropy`.  Not yet:
 ``critical_point`` (beyond ``critical_capacity``, the lines in T) and ``transition_lines``,
 and 1RSB; P = 2 has the signal-to-noise analysis only.  Inside: :mod:`.models` (the free
 energies, derived there), :mod:`.laws` (the example average, exact in M, through
 :class:`theory.symbolic.mixture.MixtureFreeEnergy`), :mod:`.phases`, :mod:`.capacity`,
-:mod:`.snr`, :mod:`.common`.
+:mod:`.lines`, :mod:`.snr`, :mod:`.common`.
 """
 
 from __future__ import annotations
 
 from .capacity import critical_capacity
 from .common import BRANCHES, LOADS, PROTOCOLS, normalisation
+from .lines import low_load_lines
 from .phases import solve
 from .snr import dataset_entropy, learning_threshold, signal_to_noise
 
@@ -43,6 +45,7 @@ __all__ = [
     "PROTOCOLS",
     "dataset_entropy",
     "learning_threshold",
+    "low_load_lines",
     "normalisation",
     "signal_to_noise",
     "solve",

@@ -32,7 +32,7 @@ def atoms(r: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (r, M); the atoms past ``M_i + 1`` of a row have weight 0 (and c = 1)."""
     r = np.asarray(r, dtype=float)
     M = np.rint(np.asarray(M, dtype=float)).astype(int)
-    k = np.arange(int(M.max()) + 1)[None, :]
+    k = np.arange(int(M.max(initial=1)) + 1)[None, :]
     Mi, ri = M[:, None], r[:, None]
     inside = k <= Mi
     w = np.where(inside, binom.pmf(k, Mi, 0.5 * (1.0 + ri)), 0.0)
@@ -46,7 +46,7 @@ def example_atoms(r: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     p = (1 + r)/2 (padding: weight 0)."""
     r = np.asarray(r, dtype=float)
     M = np.rint(np.asarray(M, dtype=float)).astype(int)
-    k = np.arange(int(M.max()))[None, :]
+    k = np.arange(int(M.max(initial=2)))[None, :]
     L, p = (M - 1)[:, None], 0.5 * (1.0 + r)[:, None]
     inside = k <= L
     wk = np.where(inside, binom.pmf(k, L, p), 0.0)

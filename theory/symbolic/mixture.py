@@ -91,6 +91,10 @@ class MixtureFreeEnergy(CompiledFreeEnergy):
         missing = [c for c in self.control_names if c not in controls]
         if missing:
             raise ValueError(f"missing controls {missing} of {self.model.name}")
+        if n == 0:  # no points (a solver's empty subset): no atoms either
+            empty = np.empty(0)
+            return [*(empty for _ in range(x.shape[1] + len(self.model.controls))),
+                    np.empty((0, 1))]
         user = {c: np.broadcast_to(np.asarray(controls[c], dtype=float), (n,))
                 for c in self.control_names}
         base, w = self._expand(user)
