@@ -297,3 +297,16 @@ def test_low_load_lines():
     f = s.f.sel(branch="retrieval").values[2:]
     assert f[0] < -0.999 * T_c * math.log(2) and f[1] > -1.001 * T_c * math.log(2)
     assert_valid_result(ll)
+
+
+def test_transition_lines_reduce_to_the_dense_model_and_bound_retrieval():
+    tl = D.transition_lines(3, [0.0, 0.03], r=[0.6, 1.0], M=4).squeeze("M")
+    ref = dense.transition_lines(3, [0.0, 0.03])
+    assert tl.converged_T_M.all() and tl.converged_T_c.all()
+    for k in ("T_M", "T_c", "T_g", "T_sg_spinodal"):
+        np.testing.assert_allclose(tl[k].sel(r=1.0).values, ref[k].values, rtol=0, atol=1e-8)
+    T_M = float(tl.T_M.sel(r=0.6, alpha=0.03))
+    s = D.solve(3, 0.03, [0.999 * T_M, 1.001 * T_M], r=0.6, M=4).sel(branch="retrieval")
+    assert s.converged.values.ravel().tolist() == [True, False]
+    assert (tl.T_c <= tl.T_M).all()
+    assert_valid_result(tl)

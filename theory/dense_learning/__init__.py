@@ -18,14 +18,14 @@ indices do matter.
 
 The verbs: :func:`solve` (RS retrieval, the unsupervised example state, spin glass and
 paramagnet with ``phase``, on ``alpha x (r x M, or rho) x T``, T = 0 exact; so there is
-no separate ``phase_diagram``),
-:func:`critical_capacity` (the fold of retrieval in alpha), :func:`low_load_lines` (T_M and
-T_c at alpha = 0), :func:`signal_to_noise`
-(one-step stability of an archetype, both protocols and loads) and
-:func:`learning_threshold` (the examples needed); :func:`dataset_entropy`.  Not yet:
-``critical_point`` (beyond ``critical_capacity``, the lines in T) and ``transition_lines``,
-and 1RSB; P = 2 has the signal-to-noise analysis only.  Inside: :mod:`.models` (the free
-energies, derived there), :mod:`.laws` (the example average, exact in M, through
+no separate ``phase_diagram``), :func:`critical_capacity` (the fold of retrieval in
+alpha), :func:`transition_lines` (T_M, T_c and the glass lines per load),
+:func:`low_load_lines` (T_M and T_c at alpha = 0), :func:`signal_to_noise` (one-step
+stability of an archetype, both protocols and loads), :func:`learning_threshold` (the
+examples needed) and :func:`dataset_entropy`.  There is no separate ``critical_point``:
+:func:`critical_capacity` returns the fold's load and overlap on its grid.  Not yet: 1RSB;
+P = 2 has the signal-to-noise analysis only.  Inside: :mod:`.models` (the free energies,
+derived there), :mod:`.laws` (the example average, exact in M, through
 :class:`theory.symbolic.mixture.MixtureFreeEnergy`), :mod:`.phases`, :mod:`.capacity`,
 :mod:`.lines`, :mod:`.snr`, :mod:`.common`.
 """
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from .capacity import critical_capacity
 from .common import BRANCHES, LOADS, PROTOCOLS, normalisation
-from .lines import low_load_lines
+from .lines import low_load_lines, transition_lines
 from .phases import solve
 from .snr import dataset_entropy, learning_threshold, signal_to_noise
 
@@ -49,4 +49,5 @@ __all__ = [
     "normalisation",
     "signal_to_noise",
     "solve",
+    "transition_lines",
 ]

@@ -40,10 +40,12 @@ _EXTRA = {
     "variance_factor": ("v of the cross-talk covariance alpha v q^P / P!", "1"),
     "alpha_c": ("critical load of the retrieval branch (saddle-node)", "1"),
     "alpha_c_error": ("error estimate of alpha_c", "1"),
-    "T_M": ("low-load retrieval spinodal temperature", "1"),
-    "T_c": ("low-load first-order retrieval transition (f = -T ln 2)", "1"),
+    "T_M": ("retrieval spinodal temperature", "1"),
+    "T_c": ("retrieval is the global state below T_c", "1"),
     "converged_T_M": ("T_M was located", "1"),
     "converged_T_c": ("T_c was located", "1"),
+    "T_g": ("spin-glass / paramagnet transition (the dense model's at load alpha v)", "1"),
+    "T_sg_spinodal": ("highest T of the RS spin-glass solution", "1"),
     "example_symmetry": ("eigenvalue of the free energy across the example overlaps "
                          "(unsupervised; < 0: the example-symmetric state is unstable)", "1"),
 }

@@ -10,10 +10,13 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import brentq
 
+from assoc.validation import check_grid
+
+from ..dense.glass import _competitor_f, spin_glass_constants
 from ..symbolic.solve import fold, solve_points
 from . import laws
 from .common import _check_common, _finalize
-from .phases import _law_grid
+from .phases import _law_grid, solve
 
 #: Temperatures, in units of T_M, on which the sign change of ``f_retrieval + T ln 2`` is
 #: bracketed before ``brentq`` refines T_c.
@@ -84,3 +87,106 @@ def low_load_lines(P: int, *, r: Any = None, M: Any = None, rho: Any = None) -> 
     return _finalize(ds, P, "supervised", "storage", method="low-load lines",
                      law="gaussian" if gaussian else "binomial",
                      comment="alpha = 0: the same for both protocols")
+
+
+#: Temperatures, in units of the low-load T_M, on which each load's retrieval is solved to
+#: seed the fold of T_M and to bracket T_c.
+T_SCAN = np.linspace(0.01, 1.2, 60)
+
+
+def transition_lines(P: int, alpha: Any, *, r: Any = None, M: Any = None, rho: Any = None,
+                     protocol: str = "supervised") -> xr.Dataset:
+    """RS transition temperatures per load on ``alpha x (r x M, or rho)`` (storage load).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``T_M`` (retrieval spinodal: the fold in beta of the retrieval branch), ``T_c``
+        (above it the retrieval is not the global state: its f crosses the m = 0 state's,
+        the paramagnet above the glass transition and the spin glass below it), ``T_g``
+        and ``T_sg_spinodal`` (the dense model's glass lines at load ``alpha v``:
+        ``T = sqrt(alpha v/g)``, :func:`theory.dense.spin_glass_constants`), with
+        ``converged_T_M`` and ``converged_T_c``.  alpha = 0 is :func:`low_load_lines`.
+
+    Notes
+    -----
+    Retrieval is solved (:func:`theory.dense_learning.solve`) on ``T_SCAN`` times the
+    low-load T_M; the hottest converged point seeds the fold, and the last sign change of
+    ``f_retrieval - f_competitor`` below it is refined by ``brentq`` (each evaluation a
+    Newton solve warm-started from the scan).  The unsupervised example state is not a
+    competitor here (its lines are not computed).
+    """
+    P, protocol, _, _ = _check_common(P, protocol, "storage", None)
+    if P < 3:
+        raise ValueError(f"P must be >= 3 for the replica theory (got {P})")
+    a = check_grid("alpha", alpha, low=0.0)
+    axes, law = _law_grid(r, M, rho, protocol)
+    gaussian = "rho" in axes
+    nL = next(iter(law.values())).size
+    if gaussian:
+        v = laws.variance_factor(P, protocol, None, None, law["rho"])
+    else:
+        rho_l = (1.0 - law["r"] ** 2) / (law["M"] * law["r"] ** 2)
+        v = laws.variance_factor(P, protocol, law["r"], law["M"], rho_l)
+    low = low_load_lines(P, **{k: (np.unique(val) if k != "M" else
+                                   np.unique(val).astype(int)) for k, val in law.items()})
+    out = {k: np.full((a.size, nL), np.nan) for k in ("T_M", "T_c", "T_g", "T_sg_spinodal")}
+    okM, okC = np.zeros((a.size, nL), bool), np.zeros((a.size, nL), bool)
+    g = spin_glass_constants(P, "RS")
+    cf = laws.compiled(P, protocol, gaussian, "rs")
+    for k in range(nL):
+        lw = {key: val[k] for key, val in law.items()}
+        sel = {key: (int(val) if key == "M" else val) for key, val in lw.items()}
+        lowk = low.sel(sel)
+        for i, av in enumerate(a):
+            if av == 0:
+                out["T_M"][i, k], out["T_c"][i, k] = float(lowk.T_M), float(lowk.T_c)
+                okM[i, k], okC[i, k] = bool(lowk.converged_T_M), bool(lowk.converged_T_c)
+                out["T_g"][i, k] = out["T_sg_spinodal"][i, k] = 0.0
+                continue
+            out["T_g"][i, k] = math.sqrt(av * v[k] / g["g_g"])
+            out["T_sg_spinodal"][i, k] = math.sqrt(av * v[k] / g["g_spinodal"])
+            if not bool(lowk.converged_T_M):
+                continue
+            T = float(lowk.T_M) * T_SCAN
+            kw = {key: (int(val) if key == "M" else val) for key, val in lw.items()}
+            ds = solve(P, av, T, protocol=protocol, **kw).sel(branch="retrieval").squeeze()
+            ok = ds.converged.values & np.isfinite(ds.n.values)
+            if not ok.any():
+                continue
+            j = int(np.flatnonzero(ok)[-1])
+            ctrl1 = {"alpha": np.array([av]), **{key: np.array([val]) for key, val in lw.items()}}
+            x0 = np.array([[float(ds.n[j]), float(ds.q[j])]])
+            fr = fold(cf, x0, "beta", "n", (np.array([0.02 * x0[0, 0]]), np.array([x0[0, 0]])),
+                      ctrl1, c_guess=np.array([1.0 / T[j]]), n_scan=24)
+            if fr.converged[0]:
+                out["T_M"][i, k], okM[i, k] = 1.0 / float(fr.value[0]), True
+            comp = _competitor_f(P, av * v[k], "RS", T)
+            d = ds.f.values - comp
+            up = np.flatnonzero(ok[:-1] & ok[1:] & (d[:-1] < 0) & (d[1:] >= 0))
+            if not up.size:
+                continue
+            jj = int(up[-1])
+            warm = {"x": np.array([[float(ds.n[jj]), float(ds.q[jj])]])}
+
+            def h(Tv: float, ctrl1=ctrl1, warm=warm, k=k, av=av) -> float:  # noqa: ANN001
+                c = {**ctrl1, "beta": np.array([1.0 / Tv])}
+                res = solve_points(cf, warm["x"], c, accept=lambda x, cc: x[:, 0] > 1e-3)
+                if not res.converged[0]:
+                    return math.nan
+                warm["x"] = res.x
+                return float(cf.f(res.x, c)[0] - _competitor_f(P, av * v[k], "RS", Tv).ravel()[0])
+
+            try:
+                out["T_c"][i, k] = brentq(h, T[jj], T[jj + 1], xtol=1e-12, rtol=1e-12)
+                okC[i, k] = True
+            except ValueError:  # a NaN inside the bracket
+                pass
+    shape = (a.size, *(x.size for x in axes.values()))
+    dims = ("alpha", *axes)
+    ds = xr.Dataset({**{k: (dims, val.reshape(shape)) for k, val in out.items()},
+                     "converged_T_M": (dims, okM.reshape(shape)),
+                     "converged_T_c": (dims, okC.reshape(shape))},
+                    coords={"alpha": a, **axes})
+    return _finalize(ds, P, protocol, "storage", method="RS transition lines", ansatz="RS",
+                     law="gaussian" if gaussian else "binomial")
