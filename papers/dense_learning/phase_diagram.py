@@ -5,8 +5,9 @@ P = 3, library normalisation (:mod:`theory.dense_learning`). Three panels:
 * (alpha, rho) at T = 0, supervised, in the limit M -> infinity at fixed rho (the papers'
   large-M theory), with the retrieval line ``alpha_c(rho)``;
 * (alpha, T) at fixed rho, supervised, exact in M (r from rho and M), with
-  ``alpha_c(T)`` and Monte Carlo points (filled: the simulation stayed in retrieval,
-  ``m > 1/2``; open: it left);
+  ``alpha_c(T)``, the lines ``T_M``, ``T_c``, ``T_g`` of
+  :func:`theory.dense_learning.transition_lines` and Monte Carlo points (filled: the
+  simulation stayed in retrieval, ``m > 1/2``; open: it left);
 * (alpha, M) at fixed r and T = 0, unsupervised: retrieval of the archetype, of a single
   example, or neither.
 
@@ -32,10 +33,10 @@ P, RHO, M_FIX, R_UNS = 3, 0.2, 10, 0.6
 R_FIX = 1.0 / np.sqrt(1.0 + M_FIX * RHO)  # rho = (1 - r^2)/(M r^2) = RHO
 SETTINGS = {
     True: dict(alpha=np.linspace(0.0, 0.16, 17), rho=np.geomspace(0.02, 2.0, 9),
-               T=np.linspace(0.0, 0.3, 7), M=np.arange(1, 13),
+               T=np.linspace(0.0, 0.3, 7), M=np.arange(1, 13), lines=np.linspace(0.0, 0.12, 4),
                mc_alpha=[0.02, 0.08], mc_T=[0.05, 0.2], N=100, samples=4, sweeps=40),
     False: dict(alpha=np.linspace(0.0, 0.16, 65), rho=np.geomspace(0.01, 4.0, 41),
-                T=np.linspace(0.0, 0.4, 41), M=np.arange(1, 41),
+                T=np.linspace(0.0, 0.4, 41), M=np.arange(1, 41), lines=np.linspace(0.0, 0.14, 15),
                 mc_alpha=[0.01, 0.04, 0.07, 0.1], mc_T=[0.05, 0.15, 0.25], N=200, samples=12,
                 sweeps=200),
 }
@@ -50,6 +51,7 @@ def compute(quick: bool, seed: int, stores=None) -> dict[str, xr.Dataset]:  # no
         "rho_line": dl.critical_capacity(P, 0.0, rho=cfg["rho"]).squeeze("T"),
         "T": dl.solve(P, a, cfg["T"], r=R_FIX, M=M_FIX).squeeze(("r", "M")),
         "T_line": dl.critical_capacity(P, cfg["T"], r=R_FIX, M=M_FIX).squeeze(("r", "M")),
+        "T_lines": dl.transition_lines(P, cfg["lines"], r=R_FIX, M=M_FIX).squeeze(("r", "M")),
         "M": dl.solve(P, a, 0.0, r=R_UNS, M=cfg["M"].tolist(),
                       protocol="unsupervised").squeeze(("r", "T")),
     }
@@ -87,6 +89,10 @@ def plot(res: dict[str, xr.Dataset], path) -> None:  # noqa: ANN001
     _phase_image(ax, res["T"], "alpha", "T", cmap)
     line = res["T_line"]
     ax.plot(line.alpha_c, line["T"], "k-", lw=1.2, label=r"$\alpha_c(T)$")
+    tl = res["T_lines"]
+    for k, style, lab in (("T_M", "--", "$T_M$"), ("T_c", "-.", "$T_c$"), ("T_g", ":", "$T_g$")):
+        ax.plot(tl.alpha, tl[k].where(tl[f"converged_{k}"] if k != "T_g" else True), style,
+                color="k", lw=1, label=lab)
     mc = res["mc"]
     m = mc.m.mean("sample").squeeze(("r", "M", "N"))
     for ai, av in enumerate(mc.alpha.values):

@@ -22,6 +22,7 @@ def test_commands_are_listed():
     assert {"dense-learning-overlaps", "dense-learning-phase"} <= set(commands())
 
 
+@pytest.mark.slow
 def test_overlaps_quick(tmp_path):
     out = _run("dense-learning-overlaps", tmp_path)
     assert "M = [2, 3, 4]" in out  # unsupervised: an example wins at M = 2..4 (r = 0.6)
@@ -42,7 +43,7 @@ def test_phase_quick(tmp_path):
     out = _run("dense-learning-phase", tmp_path, timeout=900)
     assert "alpha_c" in out
     assert (tmp_path / "dense_learning_phase.png").stat().st_size > 10_000
-    for k in ("rho", "rho_line", "T", "T_line", "M", "mc"):
+    for k in ("rho", "rho_line", "T", "T_line", "T_lines", "M", "mc"):
         with xr.open_dataset(tmp_path / f"dense_learning_phase_{k}.nc") as ds:
             assert_valid_result(ds.load())
 

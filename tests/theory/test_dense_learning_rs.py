@@ -300,8 +300,8 @@ def test_low_load_lines():
 
 
 def test_transition_lines_reduce_to_the_dense_model_and_bound_retrieval():
-    tl = D.transition_lines(3, [0.0, 0.03], r=[0.6, 1.0], M=4).squeeze("M")
-    ref = dense.transition_lines(3, [0.0, 0.03])
+    tl = D.transition_lines(3, 0.03, r=[0.6, 1.0], M=4).squeeze("M")
+    ref = dense.transition_lines(3, 0.03)
     assert tl.converged_T_M.all() and tl.converged_T_c.all()
     for k in ("T_M", "T_c", "T_g", "T_sg_spinodal"):
         np.testing.assert_allclose(tl[k].sel(r=1.0).values, ref[k].values, rtol=0, atol=1e-8)
