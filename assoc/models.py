@@ -359,6 +359,16 @@ class DenseExampleHebbian(Model):
         return (self.P + 1) // 2 if self.protocol == "supervised" and M > 1 and self.P > 2 \
             else 1
 
+    def stacked_powers(self, X: np.ndarray, M: int) -> np.ndarray:
+        """The engine's patterns for coupling patterns ``X`` (..., K, N): ``X`` itself, or,
+        with ``L = odd_powers(M) > 1``, the int64 stack ``[X, X^3, ..., X^(2L-1)]`` along
+        the pattern axis (``montecarlo.engine_numpy.run_sweeps``' ``odd_powers``)."""
+        L = self.odd_powers(M)
+        if L == 1:
+            return X
+        X64 = X.astype(np.int64)
+        return np.concatenate([X64 ** (2 * ell + 1) for ell in range(L)], axis=-2)
+
     def coupling_patterns(self, eta: np.ndarray, r: float) -> tuple[np.ndarray, float]:
         """Integer patterns and scale from examples ``eta`` (..., K, M, N) (class docstring):
         supervised ``X = sum_a eta`` (..., K, N), unsupervised the examples (..., K M, N)."""

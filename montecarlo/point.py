@@ -113,6 +113,18 @@ def start_configuration(xi: np.ndarray, start: str,
     return np.where(first != 0, first, fill()).astype(np.int8)
 
 
+def _examples(root: np.random.SeedSequence, point: int, xi: np.ndarray, r: float, M: int,
+              samples: Sequence[int]) -> np.ndarray:
+    """Examples (S, K, M, N) of the archetypes ``xi`` (S, K, N): example a of sample s from
+    stream ``disorder`` keyed ``(point, s, 1, a)``, so its uniforms are shared by every r and
+    the examples of a larger M extend those of a smaller one."""
+    return np.stack([
+        np.concatenate([noisy_examples(xi[i], r, 1,
+                                       seed=stream_seed(root, "disorder", point, s, 1, a))
+                        for a in range(M)], axis=1)
+        for i, s in enumerate(samples)])
+
+
 class _Hebbian:
     """Hopfield and dense P-spin networks: unbiased +-1 patterns, ``K`` set by ``alpha``."""
 
@@ -183,13 +195,7 @@ class _Multitasking:
         if not isinstance(model, ExampleHebbian):
             return xi, xi, 1.0
         r, M = c["r"], c["M"]
-        # the uniforms of example a are shared by every r: the examples of a larger M
-        # extend those of a smaller one
-        eta = np.stack([
-            np.concatenate([noisy_examples(xi[i], r, 1,
-                                           seed=stream_seed(root, "disorder", point, s, 1, a))
-                            for a in range(M)], axis=1)
-            for i, s in enumerate(samples)])  # (S, K, M, N)
+        eta = _examples(root, point, xi, r, M, samples)
         X, scale = model.integer_patterns(eta, r)
         return xi, X, scale
 
@@ -247,23 +253,14 @@ class _DenseExamples:
     def patterns(self, model: Model, root: np.random.SeedSequence, c: dict[str, Any], N: int,
                  samples: Sequence[int]) -> tuple[np.ndarray, np.ndarray, float]:
         K, r, M = self.n_patterns(model, c, N), c["r"], c["M"]
-        # archetypes and the uniforms of example a are shared by every (r, M, protocol):
-        # the examples of a larger M extend those of a smaller one
+        # archetypes and examples are shared by every (r, M, protocol) (see _examples)
         point = control_key(model=model.name, P=model.P, alpha=c["alpha"], N=N,
                             load=model.load)
         xi = np.stack([unbiased(K, N, seed=stream_seed(root, "disorder", point, s, 0))
                        for s in samples])
-        eta = np.stack([
-            np.concatenate([noisy_examples(xi[i], r, 1,
-                                           seed=stream_seed(root, "disorder", point, s, 1, a))
-                            for a in range(M)], axis=1)
-            for i, s in enumerate(samples)])  # (S, K, M, N)
+        eta = _examples(root, point, xi, r, M, samples)
         X, scale = model.coupling_patterns(eta, r)
-        L = model.odd_powers(M)
-        if L > 1:
-            X64 = X.astype(np.int64)
-            X = np.concatenate([X64 ** (2 * ell + 1) for ell in range(L)], axis=1)
-        return xi, X, scale
+        return xi, model.stacked_powers(X, M), scale
 
     def fill(self, root: np.random.SeedSequence, tkey: int, s: int, rep: int,
              N: int) -> np.ndarray:

@@ -71,15 +71,12 @@ def recall(P: int, protocol: str, examples: np.ndarray, inputs: np.ndarray,
     model = DenseExampleHebbian(P, protocol=protocol)
     K, M, N = examples.shape
     X, _ = model.coupling_patterns(examples, 1.0)
-    L = model.odd_powers(M)
-    X = X.astype(np.int64)
-    if L > 1:
-        X = np.concatenate([X ** (2 * ell + 1) for ell in range(L)], axis=0)
+    X = model.stacked_powers(X, M)
     R = inputs.shape[0]
     state = init_state(X[None], inputs[None].astype(np.int8))
     keys = np.random.default_rng(seed).integers(0, 2**63, (1, R, 2)).astype(np.uint64)
     run_sweeps(model, Glauber(), X[None], state, np.zeros((1, R)), keys, SWEEPS,
-               odd_powers=L)
+               odd_powers=model.odd_powers(M))
     return state.spins[:, 0, :].T.astype(np.int8)
 
 

@@ -13,7 +13,7 @@ from assoc.validation import check_grid
 from ..dense import branches as dbr
 from ..symbolic.solve import fold
 from . import laws
-from .common import _check_common, _finalize
+from .common import _check_common, _finalize, check_replica_P
 from .phases import _law_grid, _retrieval
 
 
@@ -45,8 +45,7 @@ def critical_capacity(P: int, T: Any = 0.0, *, r: Any = None, M: Any = None, rho
     ``alpha_c(T)`` (tests).
     """
     P, protocol, load, N = _check_common(P, protocol, load, N)
-    if P < 3:
-        raise ValueError(f"P must be >= 3 for the replica theory (got {P})")
+    check_replica_P(P)
     t = check_grid("T", T, low=0.0)
     axes, law = _law_grid(r, M, rho, protocol)
     gaussian = "rho" in axes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from assoc.dataset import finalize
@@ -61,6 +62,34 @@ def _check_common(P: Any, protocol: str, load: str, N: Any) -> tuple[int, str, s
     if N is not None:
         N = check_int("N", N, low=P)
     return P, protocol, load, N
+
+
+def check_replica_P(P: int) -> int:
+    """``P >= 3``: the replica theory's cross-talk is a P-spin glass only then."""
+    if P < 3:
+        raise ValueError(f"P must be >= 3 for the replica theory (got {P}): the pairwise "
+                         "cross-talk is not a P-spin glass")
+    return P
+
+
+def variance_factor(P: int, protocol: str, r: Any, M: Any, rho: Any) -> np.ndarray:
+    """``v`` of the cross-talk: ``(1 + rho)^P`` supervised, ``1 + rho_P`` with
+    ``rho_P = (1 - r^(2P))/(M r^(2P))`` unsupervised (:mod:`theory.dense_learning.snr`)."""
+    if protocol == "supervised":
+        return (1.0 + np.asarray(rho, dtype=float)) ** P
+    r2P = np.asarray(r, dtype=float) ** (2 * P)
+    return 1.0 + (1.0 - r2P) / (M * r2P)
+
+
+def law_parameters(P: int, protocol: str, law: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``(rho, v)`` of the law points ``{'r': .., 'M': ..}`` or ``{'rho': ..}``."""
+    if "rho" in law:
+        rho = np.asarray(law["rho"], dtype=float)
+        return rho, variance_factor(P, protocol, None, None, rho)
+    r, M = law["r"], law["M"]
+    rho = (1.0 - r * r) / (M * r * r)
+    return rho, variance_factor(P, protocol, r, M, rho)
 
 
 def normalisation(P: int, protocol: str, load: str) -> str:

@@ -22,6 +22,7 @@ from scipy.stats import binom
 
 from ..symbolic.mixture import MixtureFreeEnergy
 from . import models as lm
+from .common import law_parameters
 
 #: Compiled models per kind: ``rs`` (T > 0), ``rs0`` (T = 0), ``low`` and ``low0`` (alpha = 0).
 KINDS = ("rs", "rs0", "low", "low0")
@@ -55,29 +56,17 @@ def example_atoms(r: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return a1, np.concatenate([a2, a2], axis=1), np.concatenate([p * wk, (1 - p) * wk], axis=1)
 
 
-def variance_factor(P: int, protocol: str, r: np.ndarray, M: np.ndarray | None,
-                    rho: np.ndarray) -> np.ndarray:
-    """``v``: ``(1 + rho)^P`` supervised, ``1 + (1 - r^(2P))/(M r^(2P))`` unsupervised."""
-    if protocol == "supervised":
-        return (1.0 + rho) ** P
-    r2P = np.asarray(r, dtype=float) ** (2 * P)
-    return 1.0 + (1.0 - r2P) / (M * r2P)
-
-
 def _expander(P: int, protocol: str, gaussian: bool, kind: str):  # noqa: ANN202
     def expand(u: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         n = next(iter(u.values())).shape[0]
         base: dict[str, np.ndarray] = {k: u[k][:, None] for k in ("alpha", "beta") if k in u}
+        rho, v = law_parameters(P, protocol, u)
+        base["v"] = v[:, None]
         if gaussian:
-            rho = u["rho"]
-            base |= {"rho": rho[:, None], "c": np.ones((n, 1)),
-                     "v": variance_factor(P, protocol, None, None, rho)[:, None]}
+            base |= {"rho": rho[:, None], "c": np.ones((n, 1))}
             return base, np.ones((n, 1))
-        r, M = u["r"], u["M"]
-        c, w = atoms(r, M)
-        rho = (1.0 - r * r) / (M * r * r)
-        base |= {"rho": np.zeros((n, 1)), "c": c,
-                 "v": variance_factor(P, protocol, r, M, rho)[:, None]}
+        c, w = atoms(u["r"], u["M"])
+        base |= {"rho": np.zeros((n, 1)), "c": c}
         return base, w
 
     return expand
@@ -87,11 +76,10 @@ def _example_expander(P: int):  # noqa: ANN202
     def expand(u: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         r, M = u["r"], u["M"]
         a1, a2, w = example_atoms(r, M)
-        rho = (1.0 - r * r) / (M * r * r)
         base = {k: u[k][:, None] for k in ("alpha", "beta") if k in u}
         base |= {"a1": a1, "a2": a2, "kappa": (1.0 / (M * r**P))[:, None],
                  "L": (M - 1.0)[:, None],
-                 "v": variance_factor(P, "unsupervised", r, M, rho)[:, None]}
+                 "v": law_parameters(P, "unsupervised", u)[1][:, None]}
         return base, w
 
     return expand

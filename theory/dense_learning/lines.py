@@ -15,7 +15,7 @@ from assoc.validation import check_grid
 from ..dense.glass import _competitor_f, spin_glass_constants
 from ..symbolic.solve import fold, solve_points
 from . import laws
-from .common import _check_common, _finalize
+from .common import _check_common, _finalize, check_replica_P, law_parameters
 from .phases import _law_grid, solve
 
 #: Temperatures, in units of T_M, on which the sign change of ``f_retrieval + T ln 2`` is
@@ -36,8 +36,7 @@ def low_load_lines(P: int, *, r: Any = None, M: Any = None, rho: Any = None) -> 
         values of :func:`theory.dense.low_load_lines`.
     """
     P, _, _, _ = _check_common(P, "supervised", "storage", None)
-    if P < 3:
-        raise ValueError(f"P must be >= 3 for the replica theory (got {P})")
+    check_replica_P(P)
     axes, law = _law_grid(r, M, rho, "supervised")
     gaussian = "rho" in axes
     cf = laws.compiled(P, "supervised", gaussian, "low")
@@ -117,17 +116,12 @@ def transition_lines(P: int, alpha: Any, *, r: Any = None, M: Any = None, rho: A
     competitor here (its lines are not computed).
     """
     P, protocol, _, _ = _check_common(P, protocol, "storage", None)
-    if P < 3:
-        raise ValueError(f"P must be >= 3 for the replica theory (got {P})")
+    check_replica_P(P)
     a = check_grid("alpha", alpha, low=0.0)
     axes, law = _law_grid(r, M, rho, protocol)
     gaussian = "rho" in axes
     nL = next(iter(law.values())).size
-    if gaussian:
-        v = laws.variance_factor(P, protocol, None, None, law["rho"])
-    else:
-        rho_l = (1.0 - law["r"] ** 2) / (law["M"] * law["r"] ** 2)
-        v = laws.variance_factor(P, protocol, law["r"], law["M"], rho_l)
+    _, v = law_parameters(P, protocol, law)
     low = low_load_lines(P, **{k: (np.unique(val) if k != "M" else
                                    np.unique(val).astype(int)) for k, val in law.items()})
     out = {k: np.full((a.size, nL), np.nan) for k in ("T_M", "T_c", "T_g", "T_sg_spinodal")}

@@ -88,6 +88,7 @@ import sympy as sp
 from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, zero_temperature_limit
 from ..symbolic.limits import LimitError
+from .common import check_replica_P
 
 __all__ = ["SYMBOLS", "rs", "rs_zero", "low_load", "low_load_zero", "low_load_moment", "beta_sech2",
            "example_rs", "example_rs_zero", "example_overlap",
@@ -147,10 +148,17 @@ def _f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
             - E(sp.log(2 * sp.cosh(b * h)), z) / b)
 
 
-def _check(P: int) -> None:
-    if P < 3:
-        raise ValueError(f"P must be >= 3 for the replica theory (got {P}): the pairwise "
-                         "cross-talk is not a P-spin glass")
+def _zero_limit(f: sp.Expr) -> sp.Expr:
+    """The T = 0 limit of an RS ``f`` whose field carries the copy ``q1f`` of q:
+    ``q = 1 - C/beta``, ``q1f -> 1`` (as :func:`theory.dense.models.rs_zero`); C drops out."""
+    s = SYMBOLS
+    f = f.subs(s["q"], s["q1"])
+    f0 = closed_forms(zero_temperature_limit(f, s["beta"], {s["q1"]: 1 - s["C"] / s["beta"],
+                                                             s["q1f"]: sp.S.One}))
+    left = {s["C"], s["q1"], s["q1f"]} & f0.free_symbols
+    if left:  # pragma: no cover - the derivation guarantees it
+        raise LimitError(f"zero-temperature limit: {sorted(map(str, left))} did not drop out")
+    return f0
 
 
 @cache
@@ -158,7 +166,7 @@ def rs(P: int) -> ReplicaFreeEnergy:
     """RS free energy ``f_c`` at one atom in (n, q), controls (alpha, v, rho, c, beta), with
     the replicon ``1 - beta^2 xi''(q) E sech^4(beta h)`` as stability (affine in the
     average, so its mixture is the replicon of the mixture)."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     q, b, z = s["q"], s["beta"], s["z"]
     sech4 = E((1 - sp.tanh(b * _field(P, q)) ** 2) ** 2, z)
@@ -174,14 +182,9 @@ def rs_zero(P: int) -> ReplicaFreeEnergy:
     :func:`rs` with ``q = 1 - C/beta`` (C drops out; the noise amplitude is written with a
     copy of q sent to 1, as in :func:`theory.dense.models.rs_zero`), i.e.
     ``(P-1) n^P/P! - E_z |h|`` at q = 1."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
-    f = _f(P, q_field=s["q1f"]).subs(s["q"], s["q1"])
-    f0 = closed_forms(zero_temperature_limit(f, s["beta"], {s["q1"]: 1 - s["C"] / s["beta"],
-                                                             s["q1f"]: sp.S.One}))
-    left = {s["C"], s["q1"], s["q1f"]} & f0.free_symbols
-    if left:  # pragma: no cover - the derivation guarantees it
-        raise LimitError(f"zero-temperature limit: {sorted(map(str, left))} did not drop out")
+    f0 = _zero_limit(_f(P, q_field=s["q1f"]))
     return ReplicaFreeEnergy(f0, (s["n"],), _CONTROLS[:-1], minimize=(s["n"],),
                              name=f"dense learning P={P} RS (T = 0)")
 
@@ -191,7 +194,7 @@ def low_load(P: int, gaussian: bool) -> ReplicaFreeEnergy:
     """alpha = 0 (both protocols) in (n,): at one atom ``(P-1) n^P/P! - (1/beta) ln 2cosh(beta
     c s(n))``, controls (c, beta); Gaussian law (``gaussian``) ``(P-1) n^P/P! - (1/beta)
     E_z ln 2cosh(beta s(n) (1 + sqrt(rho) z))``, controls (rho, beta)."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     n, b, z = s["n"], s["beta"], s["z"]
     if gaussian:
@@ -208,7 +211,7 @@ def low_load_zero(P: int, gaussian: bool) -> ReplicaFreeEnergy:
     """alpha = 0 at T = 0 on the retrieval branch n >= 0: ``(P-1) n^P/P! - E|c| s(n)``; at one
     atom ``|c| s(n)`` (control c), Gaussian law ``E|1 + sqrt(rho) lambda|`` in closed form
     (control rho)."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     n, rho, c = s["n"], s["rho"], s["c"]
     if gaussian:
@@ -226,7 +229,7 @@ def low_load_zero(P: int, gaussian: bool) -> ReplicaFreeEnergy:
 def low_load_moment(P: int, k: int) -> sp.Expr:
     """``E_z tanh^k(beta s(n) (1 + sqrt(rho) z))``, the Gaussian law's archetype overlap
     (k = 1) and q (k = 2) at alpha = 0, in (n, rho, beta)."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     h = _field(P, 0, noise=False).subs(s["c"], 1)
     return E(sp.tanh(s["beta"] * h) ** k, s["z"])
@@ -237,7 +240,7 @@ def beta_sech2(P: int) -> sp.Expr:
     """``E_z beta sech^2(beta h)`` at one atom, in (n, q, alpha, v, rho, c, beta) (T > 0): the
     response of the site to its field, in the example-symmetry eigenvalue of
     :func:`theory.dense_learning.phases.example_symmetry`."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     b = s["beta"]
     return E(b * (1 - sp.tanh(b * _field(P, s["q"])) ** 2), s["z"])
@@ -266,7 +269,7 @@ def _example_f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
 def example_rs(P: int) -> ReplicaFreeEnergy:
     """Unsupervised example state, RS, at one atom: in (m1, m2, q), controls (alpha, v,
     kappa = 1/(M r^P), L = M - 1, a1, a2, beta) (module docstring, "Example state")."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     q, b, z = s["q"], s["beta"], s["z"]
     sech4 = E((1 - sp.tanh(b * _example_field(P, q)) ** 2) ** 2, z)
@@ -279,14 +282,9 @@ def example_rs(P: int) -> ReplicaFreeEnergy:
 @cache
 def example_rs_zero(P: int) -> ReplicaFreeEnergy:
     """T = 0 limit of :func:`example_rs` in (m1, m2) (as :func:`rs_zero`)."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
-    f = _example_f(P, q_field=s["q1f"]).subs(s["q"], s["q1"])
-    f0 = closed_forms(zero_temperature_limit(f, s["beta"], {s["q1"]: 1 - s["C"] / s["beta"],
-                                                             s["q1f"]: sp.S.One}))
-    left = {s["C"], s["q1"], s["q1f"]} & f0.free_symbols
-    if left:  # pragma: no cover - the derivation guarantees it
-        raise LimitError(f"zero-temperature limit: {sorted(map(str, left))} did not drop out")
+    f0 = _zero_limit(_example_f(P, q_field=s["q1f"]))
     return ReplicaFreeEnergy(f0, (s["m1"], s["m2"]), _EX_CONTROLS[:-1],
                              minimize=(s["m1"], s["m2"]),
                              name=f"dense learning P={P} example state RS (T = 0)")
@@ -295,7 +293,7 @@ def example_rs_zero(P: int) -> ReplicaFreeEnergy:
 @cache
 def example_overlap(P: int) -> sp.Expr:
     """``m = E_z tanh(beta h)`` of the example state at one atom (T > 0)."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     return E(sp.tanh(s["beta"] * _example_field(P, s["q"])), s["z"])
 
@@ -303,6 +301,6 @@ def example_overlap(P: int) -> sp.Expr:
 @cache
 def archetype_overlap(P: int) -> sp.Expr:
     """``m = E_z tanh(beta h)`` at one atom, in (n, q, alpha, v, rho, c, beta) (T > 0)."""
-    _check(P)
+    check_replica_P(P)
     s = SYMBOLS
     return E(sp.tanh(s["beta"] * _field(P, s["q"])), s["z"])

@@ -19,7 +19,7 @@ from ..dense.glass import _m0_sector
 from ..symbolic.solve import reach_points, solve_points
 from . import laws
 from . import models as lm
-from .common import BRANCHES, _check_common, _finalize
+from .common import BRANCHES, _check_common, _finalize, check_replica_P, law_parameters
 
 #: Smallest overlap n accepted on the retrieval branch (n = 0 is always a solution).
 N_MIN = 1e-3
@@ -409,19 +409,12 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
     dense storage model's at load ``alpha v`` (:mod:`theory.dense.branches`).
     """
     P, protocol, load, N = _check_common(P, protocol, load, N)
-    if P < 3:
-        raise ValueError(f"P must be >= 3 for the replica theory (got {P}): at P = 2 the "
-                         "cross-talk is not a P-spin glass")
+    check_replica_P(P)
     a = check_grid("alpha", alpha, low=0.0)
     t = check_grid("T", T, low=0.0)
     axes, law = _law_grid(r, M, rho, protocol)
     gaussian = "rho" in axes
-    if gaussian:
-        rho_l = law["rho"]
-        v = laws.variance_factor(P, protocol, None, None, rho_l)
-    else:
-        rho_l = (1.0 - law["r"] ** 2) / (law["M"] * law["r"] ** 2)
-        v = laws.variance_factor(P, protocol, law["r"], law["M"], rho_l)
+    rho_l, v = law_parameters(P, protocol, law)
     a_eff = a if load == "storage" else (a * float(N) ** (2 - P) if N is not None
                                          else np.zeros_like(a))
     nL, nT, nA, nb = rho_l.size, t.size, a.size, len(BRANCHES)

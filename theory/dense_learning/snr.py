@@ -49,7 +49,7 @@ from scipy.stats import binom
 from assoc.validation import check_grid, check_int, check_real
 
 from .._numerics.solver import bracket_root
-from .common import _check_common, _finalize
+from .common import _check_common, _finalize, variance_factor
 
 __all__ = ["dataset_entropy", "signal_to_noise", "learning_threshold"]
 
@@ -62,15 +62,6 @@ def dataset_entropy(r: Any, M: Any) -> np.ndarray:
     if not np.issubdtype(M.dtype, np.integer) or (M < 1).any():
         raise ValueError(f"M must be an integer >= 1 (got {M.tolist()!r})")
     return (1.0 - r * r) / (M * r * r)
-
-
-def _variance_factor(P: int, r: np.ndarray, M: np.ndarray, rho: np.ndarray,
-                     protocol: str) -> np.ndarray:
-    """``v`` of the module notes: ``(1 + rho)^P`` or ``1 + rho_P``."""
-    if protocol == "supervised":
-        return (1.0 + rho) ** P
-    r2P = r ** (2 * P)
-    return 1.0 + (1.0 - r2P) / (M * r2P)
 
 
 def _cross_talk(P: int, alpha: np.ndarray, v: np.ndarray, load: str, N: int | None) -> np.ndarray:
@@ -149,7 +140,7 @@ def signal_to_noise(P: int, alpha: Any, r: Any, M: Any, *, protocol: str = "supe
     Ms = np.array([check_int("M", m, low=1) for m in Ms.tolist()], dtype=int)
     A, R, MM = np.meshgrid(a, rr, Ms, indexing="ij")
     rho = dataset_entropy(R, MM)
-    gamma = _cross_talk(P, A, _variance_factor(P, R, MM, rho, protocol), load, N)
+    gamma = _cross_talk(P, A, variance_factor(P, protocol, R, MM, rho), load, N)
     with np.errstate(divide="ignore"):
         snr = 1.0 / np.sqrt(rho + gamma)  # inf without noise (r = 1, alpha = 0)
     p, p_err = _p_exact_M(R, MM, gamma)

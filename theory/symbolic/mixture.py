@@ -83,21 +83,13 @@ class MixtureFreeEnergy(CompiledFreeEnergy):
         return _Reduced(super()._evaluator(key, targets))
 
     def _args(self, x: np.ndarray, controls: Mapping[str, Any]) -> list:
-        x = np.asarray(x, dtype=float)
-        if x.ndim != 2 or x.shape[1] != self.model.dim:
-            raise ValueError(f"x must have shape (n, {self.model.dim}) for the order "
-                             f"parameters {self.names} of {self.model.name} (got {x.shape})")
+        x, cs = self._checked(x, controls)
         n = x.shape[0]
-        missing = [c for c in self.control_names if c not in controls]
-        if missing:
-            raise ValueError(f"missing controls {missing} of {self.model.name}")
         if n == 0:  # no points (a solver's empty subset): no atoms either
             empty = np.empty(0)
             return [*(empty for _ in range(x.shape[1] + len(self.model.controls))),
                     np.empty((0, 1))]
-        user = {c: np.broadcast_to(np.asarray(controls[c], dtype=float), (n,))
-                for c in self.control_names}
-        base, w = self._expand(user)
+        base, w = self._expand(dict(zip(self.control_names, cs, strict=True)))
         w = np.asarray(w, dtype=float).reshape(n, -1)
         A = w.shape[1]
         xs = [np.repeat(x[:, k], A) for k in range(x.shape[1])]

@@ -389,17 +389,22 @@ class CompiledFreeEnergy:
         return None if mk is None else mk.child(f"evaluator {key!r}", f"backend {self.backend}",
                                                 f"class {cls.__module__}.{cls.__qualname__}")
 
-    def _args(self, x: np.ndarray, controls: Mapping[str, Any]) -> list:
+    def _checked(self, x: np.ndarray, controls: Mapping[str, Any]
+                 ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``x`` as an (n, d) float array and the controls, in ``control_names`` order,
+        broadcast to (n,); a wrong shape or a missing control is an error."""
         x = np.asarray(x, dtype=float)
         if x.ndim != 2 or x.shape[1] != self.model.dim:
             raise ValueError(f"x must have shape (n, {self.model.dim}) for the order "
                              f"parameters {self.names} of {self.model.name} (got {x.shape})")
-        n = x.shape[0]
         missing = [c for c in self.control_names if c not in controls]
         if missing:
             raise ValueError(f"missing controls {missing} of {self.model.name}")
-        cs = [np.broadcast_to(np.asarray(controls[c], dtype=float), (n,)) for c in
-              self.control_names]
+        return x, [np.broadcast_to(np.asarray(controls[c], dtype=float), (x.shape[0],))
+                   for c in self.control_names]
+
+    def _args(self, x: np.ndarray, controls: Mapping[str, Any]) -> list:
+        x, cs = self._checked(x, controls)
         return [x[:, k] for k in range(x.shape[1])] + cs
 
     # ------------------------------------------------------------------------------------
