@@ -7,11 +7,10 @@ integer-pattern path; the RS theory of :mod:`theory.dense_learning` for the simu
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
+from assoc.compare import extrapolate_in_N
 from assoc.models import DenseExampleHebbian
 from assoc.patterns import noisy_examples, unbiased
 from montecarlo import simulate
@@ -19,14 +18,7 @@ from montecarlo.engine_numpy import _sweep_direct, init_state
 from montecarlo.point import family
 from theory import dense_learning as D
 
-
-def brute_energy(X: np.ndarray, s: np.ndarray, P: int) -> float:
-    """``-(1/N^(P-1)) sum_mu sum_(i1 < .. < iP) prod X s`` by enumeration (N <= 10)."""
-    K, N = X.shape
-    x = X.astype(np.int64) * s.astype(np.int64)[None, :]
-    total = sum(int(np.prod(x[:, idx], axis=1).sum())
-                for idx in itertools.combinations(range(N), P))
-    return -total / float(N) ** (P - 1)
+from .test_dense_engine import brute_energy
 
 
 @pytest.mark.parametrize("P, N, K, M", [(3, 8, 3, 3), (4, 8, 3, 4), (5, 9, 2, 5)])
@@ -128,20 +120,11 @@ def test_low_load_simulation_agrees_with_the_theory(protocol, M, branch):
 
 
 def _extrapolated_z(model, theory, Ns, **kw):
-    """z of ``m(N) = m_inf + b/N`` (through the two sizes) against the theory, per overlap."""
-    means, vars_ = {}, {}
-    for N in Ns:
-        ds = simulate(model, N=N, **kw)
-        for k in ("m", "n"):
-            v = ds[k].values.ravel()
-            means.setdefault(k, []).append(v.mean())
-            vars_.setdefault(k, []).append(v.var(ddof=1) / v.size)
-    (N1, N2), z = Ns, {}
-    for k in ("m", "n"):
-        inf = (N2 * means[k][1] - N1 * means[k][0]) / (N2 - N1)
-        se = np.sqrt(N2**2 * vars_[k][1] + N1**2 * vars_[k][0]) / (N2 - N1)
-        z[k] = (inf - theory[k]) / se
-    return z
+    """z of the overlaps extrapolated in 1/N (:func:`assoc.compare.extrapolate_in_N`, an
+    exact line through two sizes) against the theory."""
+    ex = extrapolate_in_N(simulate(model, N=list(Ns), **kw), ["m", "n"])
+    return {k: (float(ex[k].squeeze()) - theory[k]) / float(ex[f"{k}_sem"].squeeze())
+            for k in ("m", "n")}
 
 
 STORAGE = [("supervised", 0.006, 9, (100, 200)), ("unsupervised", 0.01, 9, (200, 400))]
