@@ -144,6 +144,22 @@ def test_storage_load_simulation_extrapolates_to_the_theory(protocol, alpha, M, 
     assert all(abs(v) < 3 for v in z.values()), z
 
 
+@pytest.mark.parametrize("protocol", ["supervised", "unsupervised"])
+def test_pairwise_storage_simulation_extrapolates_to_the_theory(protocol):
+    """P = 2 (K = alpha N, the AGS-type theory with the examples' channels), r = 0.5, M = 5,
+    alpha = 0.005, T = 0.2 (retrieval is the global state): |z| < 3 at N -> infinity.  The
+    protocols' theories differ by 0.016 in m here (the unsupervised cross-talk has the
+    M - 1 extra channels of variance rho)."""
+    a, r, M, T = 0.005, 0.5, 5, 0.2
+    full = D.solve(2, a, T, r=r, M=M, protocol=protocol).squeeze()
+    assert str(full.phase.values) == "retrieval"
+    th = full.sel(branch="retrieval")
+    z = _extrapolated_z(DenseExampleHebbian(2, protocol=protocol),
+                        {k: float(th[k]) for k in ("m", "n")}, (1000, 2000), alpha=a, r=r, M=M,
+                        T=T, samples=64, sweeps=200, seed=12)
+    assert all(abs(v) < 3 for v in z.values()), z
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("protocol,N", [("supervised", 200), ("unsupervised", 800)])
 def test_detection_load_simulation_agrees_with_the_finite_N_theory(protocol, N):

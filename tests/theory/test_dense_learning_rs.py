@@ -192,7 +192,7 @@ def test_netcdf_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("kw,match", [
-    (dict(P=2, r=0.5, M=3), "P must be >= 3"),
+    (dict(P=2, r=0.5, M=3, load="detection"), "needs P > 2"),
     (dict(P=1, r=0.5, M=3), "P must be an integer >= 2"),
     (dict(r=0.0, M=3), "r must be"),
     (dict(r=1.5, M=3), "r must be"),
@@ -299,6 +299,7 @@ def test_low_load_lines():
     assert_valid_result(ll)
 
 
+@pytest.mark.slow
 def test_transition_lines_reduce_to_the_dense_model_and_bound_retrieval():
     tl = D.transition_lines(3, 0.03, r=[0.6, 1.0], M=4).squeeze("M")
     ref = dense.transition_lines(3, 0.03)

@@ -23,11 +23,13 @@ alpha), :func:`transition_lines` (T_M, T_c and the glass lines per load),
 :func:`low_load_lines` (T_M and T_c at alpha = 0), :func:`signal_to_noise` (one-step
 stability of an archetype, both protocols and loads), :func:`learning_threshold` (the
 examples needed) and :func:`dataset_entropy`.  There is no separate ``critical_point``:
-:func:`critical_capacity` returns the fold's load and overlap on its grid.  Not yet: 1RSB;
-P = 2 has the signal-to-noise analysis only.  Inside: :mod:`.models` (the free energies,
-derived there), :mod:`.laws` (the example average, exact in M, through
-:class:`theory.symbolic.mixture.MixtureFreeEnergy`), :mod:`.phases`, :mod:`.capacity`,
-:mod:`.lines`, :mod:`.snr`, :mod:`.common`.
+:func:`critical_capacity` returns the fold's load and overlap on its grid.  Every verb takes
+P >= 2: at P = 2 the cross-talk is AGS's with the examples' channels instead of a P-spin
+glass (:mod:`.models`, "P = 2"; at r = 1 the Hopfield model).  Not yet: 1RSB.  Inside:
+:mod:`.models` (the free energies, derived there), :mod:`.laws` (the example average, exact
+in M, through :class:`theory.symbolic.mixture.MixtureFreeEnergy`), :mod:`.phases`,
+:mod:`.capacity`, :mod:`.lines`, :mod:`.pairwise` (P = 2 without signal), :mod:`.snr`,
+:mod:`.common`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from assoc.validation import check_grid
 from ..dense import branches as dbr
 from ..symbolic.solve import fold
 from . import laws
-from .common import _check_common, _finalize, check_replica_P
+from .common import _check_common, _finalize
 from .phases import _law_grid, _retrieval
 
 
@@ -45,7 +45,6 @@ def critical_capacity(P: int, T: Any = 0.0, *, r: Any = None, M: Any = None, rho
     ``alpha_c(T)`` (tests).
     """
     P, protocol, load, N = _check_common(P, protocol, load, N)
-    check_replica_P(P)
     t = check_grid("T", T, low=0.0)
     axes, law = _law_grid(r, M, rho, protocol)
     gaussian = "rho" in axes
@@ -63,7 +62,7 @@ def critical_capacity(P: int, T: Any = 0.0, *, r: Any = None, M: Any = None, rho
         if lines.size == 0:
             continue
         cf = laws.compiled(P, protocol, gaussian, "rs0" if zero else "rs")
-        x0 = ret["ends_x"][lines][:, :1 if zero else 2]
+        x0 = ret["ends_x"][lines][:, :cf.model.dim]
         other = {k: val[lines] for k, val in lawL.items()}
         if not zero:
             other["beta"] = 1.0 / TL[lines]

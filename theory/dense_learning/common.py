@@ -38,7 +38,8 @@ _EXTRA = {
     "replicon": ("RS replicon eigenvalue (de Almeida-Thouless), > 0 where RS is stable", "1"),
     "curvature": ("d2 f / dn2 with q at its saddle", "1"),
     "stable_rs": ("locally stable within RS (longitudinal conditions)", "1"),
-    "variance_factor": ("v of the cross-talk covariance alpha v q^P / P!", "1"),
+    "variance_factor": ("v of the cross-talk covariance alpha v q^P / P! (P = 2: its one-step "
+                        "variance alpha v)", "1"),
     "alpha_c": ("critical load of the retrieval branch (saddle-node)", "1"),
     "alpha_c_error": ("error estimate of alpha_c", "1"),
     "T_M": ("retrieval spinodal temperature", "1"),
@@ -64,14 +65,6 @@ def _check_common(P: Any, protocol: str, load: str, N: Any) -> tuple[int, str, s
     return P, protocol, load, N
 
 
-def check_replica_P(P: int) -> int:
-    """``P >= 3``: the replica theory's cross-talk is a P-spin glass only then."""
-    if P < 3:
-        raise ValueError(f"P must be >= 3 for the replica theory (got {P}): the pairwise "
-                         "cross-talk is not a P-spin glass")
-    return P
-
-
 def variance_factor(P: int, protocol: str, r: Any, M: Any, rho: Any) -> np.ndarray:
     """``v`` of the cross-talk: ``(1 + rho)^P`` supervised, ``1 + rho_P`` with
     ``rho_P = (1 - r^(2P))/(M r^(2P))`` unsupervised (:mod:`theory.dense_learning.snr`)."""
@@ -90,6 +83,18 @@ def law_parameters(P: int, protocol: str, law: dict[str, np.ndarray]
     r, M = law["r"], law["M"]
     rho = (1.0 - r * r) / (M * r * r)
     return rho, variance_factor(P, protocol, r, M, rho)
+
+
+def channels(protocol: str, rho: Any, M: Any = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairwise (P = 2) cross-talk's channels: variances ``lam = 1 + rho`` (once) and
+    ``lamx`` (``L`` times) per archetype: ``lamx = rho``, ``L = M - 1`` unsupervised (the
+    eigenvalues of the M examples' covariance ``((1 - r^2) I + r^2 J)/(M r^2)``), ``L = 0``
+    supervised (:mod:`theory.dense_learning.models`, "P = 2")."""
+    rho = np.asarray(rho, dtype=float)
+    if protocol == "supervised":
+        return 1.0 + rho, np.zeros_like(rho), np.zeros_like(rho)
+    return 1.0 + rho, rho, np.asarray(M, dtype=float) - 1.0
 
 
 def normalisation(P: int, protocol: str, load: str) -> str:

@@ -22,7 +22,7 @@ from scipy.stats import binom
 
 from ..symbolic.mixture import MixtureFreeEnergy
 from . import models as lm
-from .common import law_parameters
+from .common import channels, law_parameters
 
 #: Compiled models per kind: ``rs`` (T > 0), ``rs0`` (T = 0), ``low`` and ``low0`` (alpha = 0).
 KINDS = ("rs", "rs0", "low", "low0")
@@ -56,12 +56,22 @@ def example_atoms(r: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return a1, np.concatenate([a2, a2], axis=1), np.concatenate([p * wk, (1 - p) * wk], axis=1)
 
 
+def _cross_talk(P: int, protocol: str, rho: np.ndarray, v: np.ndarray,
+                M: np.ndarray | None) -> dict[str, np.ndarray]:
+    """The cross-talk controls of the base models, one column: ``v`` (P >= 3) or the
+    pairwise channels ``lam, lamx, L`` (P = 2, :func:`theory.dense_learning.common.channels`)."""
+    if P > 2:
+        return {"v": v[:, None]}
+    lam, lamx, L = channels(protocol, rho, M)
+    return {"lam": lam[:, None], "lamx": lamx[:, None], "L": L[:, None]}
+
+
 def _expander(P: int, protocol: str, gaussian: bool, kind: str):  # noqa: ANN202
     def expand(u: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         n = next(iter(u.values())).shape[0]
         base: dict[str, np.ndarray] = {k: u[k][:, None] for k in ("alpha", "beta") if k in u}
         rho, v = law_parameters(P, protocol, u)
-        base["v"] = v[:, None]
+        base |= _cross_talk(P, protocol, rho, v, u.get("M"))
         if gaussian:
             base |= {"rho": rho[:, None], "c": np.ones((n, 1))}
             return base, np.ones((n, 1))
@@ -77,9 +87,9 @@ def _example_expander(P: int):  # noqa: ANN202
         r, M = u["r"], u["M"]
         a1, a2, w = example_atoms(r, M)
         base = {k: u[k][:, None] for k in ("alpha", "beta") if k in u}
+        rho, v = law_parameters(P, "unsupervised", u)
         base |= {"a1": a1, "a2": a2, "kappa": (1.0 / (M * r**P))[:, None],
-                 "L": (M - 1.0)[:, None],
-                 "v": law_parameters(P, "unsupervised", u)[1][:, None]}
+                 **_cross_talk(P, "unsupervised", rho, v, M), "L": (M - 1.0)[:, None]}
         return base, w
 
     return expand

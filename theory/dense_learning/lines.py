@@ -15,7 +15,8 @@ from assoc.validation import check_grid
 from ..dense.glass import _competitor_f, spin_glass_constants
 from ..symbolic.solve import fold, solve_points
 from . import laws
-from .common import _check_common, _finalize, check_replica_P, law_parameters
+from . import pairwise as pw
+from .common import _check_common, _finalize, channels, law_parameters
 from .phases import _law_grid, solve
 
 #: Temperatures, in units of T_M, on which the sign change of ``f_retrieval + T ln 2`` is
@@ -36,9 +37,10 @@ def low_load_lines(P: int, *, r: Any = None, M: Any = None, rho: Any = None) -> 
         values of :func:`theory.dense.low_load_lines`.
     """
     P, _, _, _ = _check_common(P, "supervised", "storage", None)
-    check_replica_P(P)
     axes, law = _law_grid(r, M, rho, "supervised")
     gaussian = "rho" in axes
+    if P == 2:
+        return _pairwise_low_load_lines(axes, law)
     cf = laws.compiled(P, "supervised", gaussian, "low")
     n_pts = next(iter(law.values())).size
     T_M, T_c = np.full(n_pts, np.nan), np.full(n_pts, np.nan)
@@ -88,9 +90,28 @@ def low_load_lines(P: int, *, r: Any = None, M: Any = None, rho: Any = None) -> 
                      comment="alpha = 0: the same for both protocols")
 
 
+def _pairwise_low_load_lines(axes: dict, law: dict[str, np.ndarray]) -> xr.Dataset:
+    """P = 2: ``n = E c tanh(beta c n)`` has a positive root iff ``beta E c^2 > 1`` (its right
+    side is concave in n > 0), so the transition is continuous, at ``T_M = T_c = E c^2 =
+    1 + rho`` for either law (the Curie-Weiss ``T = 1`` at r = 1)."""
+    rho, _ = law_parameters(2, "supervised", law)
+    shape, dims = tuple(x.size for x in axes.values()), tuple(axes)
+    T = (1.0 + rho).reshape(shape)
+    ok = np.ones(shape, dtype=bool)
+    ds = xr.Dataset({"T_M": (dims, T), "T_c": (dims, T.copy()), "converged_T_M": (dims, ok),
+                     "converged_T_c": (dims, ok.copy())}, coords=axes)
+    return _finalize(ds, 2, "supervised", "storage", method="low-load lines",
+                     law="gaussian" if "rho" in axes else "binomial",
+                     comment="alpha = 0: the same for both protocols; P = 2: continuous, "
+                             "T_M = T_c = 1 + rho")
+
+
 #: Temperatures, in units of the low-load T_M, on which each load's retrieval is solved to
 #: seed the fold of T_M and to bracket T_c.
 T_SCAN = np.linspace(0.01, 1.2, 60)
+#: Brackets ``(low * n0, n0)`` of the overlap and scan sizes tried in turn for the fold of T_M
+#: from the hottest retrieval point n0 of the scan (the fold lies a scan step away).
+FOLD_SCANS = ((0.6, 8), (0.02, 24))
 
 
 def transition_lines(P: int, alpha: Any, *, r: Any = None, M: Any = None, rho: Any = None,
@@ -116,30 +137,49 @@ def transition_lines(P: int, alpha: Any, *, r: Any = None, M: Any = None, rho: A
     competitor here (its lines are not computed).
     """
     P, protocol, _, _ = _check_common(P, protocol, "storage", None)
-    check_replica_P(P)
     a = check_grid("alpha", alpha, low=0.0)
     axes, law = _law_grid(r, M, rho, protocol)
     gaussian = "rho" in axes
     nL = next(iter(law.values())).size
-    _, v = law_parameters(P, protocol, law)
+    rho_l, v = law_parameters(P, protocol, law)
+    ch = channels(protocol, rho_l, law.get("M"))
     low = low_load_lines(P, **{k: (np.unique(val) if k != "M" else
                                    np.unique(val).astype(int)) for k, val in law.items()})
     out = {k: np.full((a.size, nL), np.nan) for k in ("T_M", "T_c", "T_g", "T_sg_spinodal")}
     okM, okC = np.zeros((a.size, nL), bool), np.zeros((a.size, nL), bool)
-    g = spin_glass_constants(P, "RS")
+    g = spin_glass_constants(P, "RS") if P > 2 else None
     cf = laws.compiled(P, protocol, gaussian, "rs")
     for k in range(nL):
         lw = {key: val[k] for key, val in law.items()}
         sel = {key: (int(val) if key == "M" else val) for key, val in lw.items()}
         lowk = low.sel(sel)
+        chk = tuple(float(arr[k]) for arr in ch)
+
+        def competitor(av: float, T: Any, chk=chk, k=k) -> np.ndarray:  # noqa: ANN001
+            if P == 2:
+                return pw.m0_free_energy(av, T, *chk)
+            return _competitor_f(P, av * v[k], "RS", T).ravel()
+
+        def x_of(ds: xr.Dataset, j: int, T: np.ndarray, av: float, chk=chk) -> np.ndarray:  # noqa: ANN001
+            n, q = float(ds.n[j]), float(ds.q[j])
+            if P > 2:
+                return np.array([[n, q]])
+            C = (1.0 - q) / T[j]  # P = 2: (n, C, sigma), sigma^2 = alpha p at the saddle
+            return np.array([[n, C, math.sqrt(av * float(pw.conjugate(C, T[j], *chk)))]])
+
         for i, av in enumerate(a):
+            if P == 2:  # continuous: the spin glass appears at T_g (lam at alpha = 0)
+                out["T_g"][i, k] = out["T_sg_spinodal"][i, k] = float(
+                    pw.glass_temperature(av, *chk)[0])
             if av == 0:
                 out["T_M"][i, k], out["T_c"][i, k] = float(lowk.T_M), float(lowk.T_c)
                 okM[i, k], okC[i, k] = bool(lowk.converged_T_M), bool(lowk.converged_T_c)
-                out["T_g"][i, k] = out["T_sg_spinodal"][i, k] = 0.0
+                if P > 2:
+                    out["T_g"][i, k] = out["T_sg_spinodal"][i, k] = 0.0
                 continue
-            out["T_g"][i, k] = math.sqrt(av * v[k] / g["g_g"])
-            out["T_sg_spinodal"][i, k] = math.sqrt(av * v[k] / g["g_spinodal"])
+            if P > 2:
+                out["T_g"][i, k] = math.sqrt(av * v[k] / g["g_g"])
+                out["T_sg_spinodal"][i, k] = math.sqrt(av * v[k] / g["g_spinodal"])
             if not bool(lowk.converged_T_M):
                 continue
             T = float(lowk.T_M) * T_SCAN
@@ -150,26 +190,30 @@ def transition_lines(P: int, alpha: Any, *, r: Any = None, M: Any = None, rho: A
                 continue
             j = int(np.flatnonzero(ok)[-1])
             ctrl1 = {"alpha": np.array([av]), **{key: np.array([val]) for key, val in lw.items()}}
-            x0 = np.array([[float(ds.n[j]), float(ds.q[j])]])
-            fr = fold(cf, x0, "beta", "n", (np.array([0.02 * x0[0, 0]]), np.array([x0[0, 0]])),
-                      ctrl1, c_guess=np.array([1.0 / T[j]]), n_scan=24)
+            x0 = x_of(ds, j, T, av)
+            for low_n, n_scan in FOLD_SCANS:  # a narrow bracket first: cheaper
+                fr = fold(cf, x0, "beta", "n", (np.array([low_n * x0[0, 0]]),
+                                                np.array([x0[0, 0]])),
+                          ctrl1, c_guess=np.array([1.0 / T[j]]), n_scan=n_scan)
+                if fr.converged[0]:
+                    break
             if fr.converged[0]:
                 out["T_M"][i, k], okM[i, k] = 1.0 / float(fr.value[0]), True
-            comp = _competitor_f(P, av * v[k], "RS", T)
+            comp = competitor(av, T)
             d = ds.f.values - comp
             up = np.flatnonzero(ok[:-1] & ok[1:] & (d[:-1] < 0) & (d[1:] >= 0))
             if not up.size:
                 continue
             jj = int(up[-1])
-            warm = {"x": np.array([[float(ds.n[jj]), float(ds.q[jj])]])}
+            warm = {"x": x_of(ds, jj, T, av)}
 
-            def h(Tv: float, ctrl1=ctrl1, warm=warm, k=k, av=av) -> float:  # noqa: ANN001
+            def h(Tv: float, ctrl1=ctrl1, warm=warm, av=av, competitor=competitor) -> float:  # noqa: ANN001
                 c = {**ctrl1, "beta": np.array([1.0 / Tv])}
                 res = solve_points(cf, warm["x"], c, accept=lambda x, cc: x[:, 0] > 1e-3)
                 if not res.converged[0]:
                     return math.nan
                 warm["x"] = res.x
-                return float(cf.f(res.x, c)[0] - _competitor_f(P, av * v[k], "RS", Tv).ravel()[0])
+                return float(cf.f(res.x, c)[0] - competitor(av, Tv)[0])
 
             try:
                 out["T_c"][i, k] = brentq(h, T[jj], T[jj + 1], xtol=1e-12, rtol=1e-12)

@@ -77,6 +77,31 @@ M - 1 other examples is not checked.
 Low load (``K = o(N^(P-1))``, which includes the ultra-detection load ``K = alpha N``,
 P > 2, as N -> infinity): ``alpha = 0``, ``f = (P-1) n^P/P! - (1/beta) E_c ln 2cosh(beta c
 s(n))``, the same for both protocols.
+
+P = 2 (``K = alpha N``; derived here as AGS 1987 with non-binary patterns).  The cross-talk
+is not a P-spin glass: the overlaps ``(1/sqrt N) sum_i x_i s_i`` of the other archetypes'
+coupling vectors are integrated out as Gaussians, which is AGS's computation with the
+patterns' covariance.  Per archetype the coupling vectors form independent channels
+``(L_k, lam_k)`` (multiplicity, variance): supervised one, ``xihat`` with
+``E xihat^2 = lam = 1 + rho``; unsupervised the M examples scaled by ``1/(r sqrt M)``, whose
+covariance ``((1 - r^2) I + r^2 J)/(M r^2)`` has the eigenvalues ``1 + rho`` (once) and
+``rho`` (M - 1 times) (:func:`theory.dense_learning.common.channels`).  A channel gives the
+AGS terms with ``beta -> beta lam``, so with ``C = beta (1 - q)``, ``D_k = 1 - lam_k C``::
+
+    f = n^2/2 + sum_k L_k [alpha lam_k/2 + (alpha/(2 beta)) ln D_k - (alpha/2) lam_k q/D_k]
+        + sigma^2 C/2 - (1/beta) E_c E_z ln 2cosh(beta (c n + sqrt(rho n^2 + sigma^2) z)),
+
+stationary at ``sigma^2 = alpha p``, ``p = q sum_k L_k lam_k^2/D_k^2`` (AGS's r), with
+``n = E c tanh(beta h)`` and ``q = E tanh^2(beta h)``; replicon
+``1 - alpha beta^2 sum_k L_k lam_k^2/D_k^2 E sech^4(beta h)``.  The order parameters are
+``(n, C, sigma)`` at every T (at low T, C is exponentially small where every site has a field
+and q = 1 - C T is not representable); T = 0 is the engine's limit of the same expression.
+At r = 1 it is the Hopfield model (:mod:`theory.hopfield`, a test to 1e-10); at ``q -> 1``,
+``C -> 0`` the noise variance is ``alpha sum_k L_k lam_k^2``, the one-step variance factor of
+:mod:`theory.dense_learning.snr` at P = 2.  The states without signal (spin glass below
+``T_g``: ``alpha sum_k L_k lam_k^2/(T_g - lam_k)^2 = 1``, paramagnet above) are in closed form
+in :mod:`theory.dense_learning.pairwise`; at low load the retrieval appears continuously at
+``T = E c^2 = 1 + rho``.  The unsupervised example state has the same channels.
 """
 
 from __future__ import annotations
@@ -88,7 +113,6 @@ import sympy as sp
 from ..symbolic import GaussianAverage as E
 from ..symbolic import ReplicaFreeEnergy, closed_forms, zero_temperature_limit
 from ..symbolic.limits import LimitError
-from .common import check_replica_P
 
 __all__ = ["SYMBOLS", "rs", "rs_zero", "low_load", "low_load_zero", "low_load_moment", "beta_sech2",
            "example_rs", "example_rs_zero", "example_overlap",
@@ -117,14 +141,62 @@ SYMBOLS: dict[str, sp.Symbol] = {
     "L": sp.Symbol("L", **_nn),
     "a1": sp.Symbol("a1", **_r),
     "a2": sp.Symbol("a2", **_r),
+    # the pairwise cross-talk (P = 2): its field's standard deviation sqrt(alpha p) (p: AGS's
+    # conjugate r) and the channel variances
+    "sigma": sp.Symbol("sigma", **_nn),
+    "lam": sp.Symbol("lam", **_pos),
+    "lamx": sp.Symbol("lamx", **_nn),
 }
 _CONTROLS = tuple(SYMBOLS[k] for k in ("alpha", "v", "rho", "c", "beta"))
+#: Pairwise (P = 2) controls: the channel variances replace v (module notes, "P = 2").
+_PAIR_CONTROLS = tuple(SYMBOLS[k] for k in ("alpha", "lam", "lamx", "L", "rho", "c", "beta"))
 
 
 def _xi(P: int, q: sp.Expr, k: int = 0) -> sp.Expr:
-    """k-th derivative of the cross-talk covariance ``xi(q) = (alpha v/P!) q^P``."""
+    """k-th derivative of the cross-talk covariance ``xi(q) = (alpha v/P!) q^P`` (P >= 3)."""
     s = SYMBOLS
     return s["alpha"] * s["v"] * sp.ff(P, k) * q ** (P - k) / sp.factorial(P)
+
+
+def _channels() -> tuple[tuple[sp.Expr, sp.Expr], ...]:
+    """The pairwise cross-talk's channels ``(multiplicity, variance)``: ``(1, lam)`` and
+    ``(L, lamx)`` (module notes, "P = 2")."""
+    s = SYMBOLS
+    return (sp.S.One, s["lam"]), (s["L"], s["lamx"])
+
+
+def _noise_variance(P: int, q: sp.Expr) -> sp.Expr:
+    """Variance of the cross-talk field: ``xi'(q)`` (P >= 3), ``sigma^2 = alpha p`` with the
+    order parameter sigma (P = 2)."""
+    s = SYMBOLS
+    return s["sigma"] ** 2 if P == 2 else _xi(P, q, 1)
+
+
+def _noise_f(P: int, q: sp.Expr) -> sp.Expr:
+    """The cross-talk's part of f: ``-(beta/2)[xi(1) - xi(q) - (1-q) xi'(q)]`` (P >= 3);
+    ``sum_k L_k [alpha lam_k/2 + (alpha/(2 beta))(ln D_k - beta lam_k q/D_k)]
+    + beta sigma^2 (1-q)/2``, ``D_k = 1 - beta lam_k (1-q)`` (P = 2)."""
+    s = SYMBOLS
+    a, b = s["alpha"], s["beta"]
+    if P > 2:
+        return -b / 2 * (_xi(P, 1) - _xi(P, q) - (1 - q) * _xi(P, q, 1))
+    f = b * s["sigma"] ** 2 * (1 - q) / 2
+    for mult, lam in _channels():
+        D = 1 - b * lam * (1 - q)
+        f += mult * (a * lam / 2 + a / (2 * b) * (sp.log(D) - b * lam * q / D))
+    return f
+
+
+def _replicon(P: int, q: sp.Expr, h: sp.Expr) -> sp.Expr:
+    """``1 - beta^2 xi''(q) E sech^4(beta h)`` (P >= 3); at P = 2
+    ``1 - alpha beta^2 sum_k L_k lam_k^2/D_k^2 E sech^4(beta h)`` (AGS 1987's AT line)."""
+    s = SYMBOLS
+    b, z = s["beta"], s["z"]
+    sech4 = E((1 - sp.tanh(b * h) ** 2) ** 2, z)
+    if P > 2:
+        return 1 - b**2 * _xi(P, q, 2) * sech4
+    k = sum(mult * lam**2 / (1 - b * lam * (1 - q)) ** 2 for mult, lam in _channels())
+    return 1 - s["alpha"] * b**2 * k * sech4
 
 
 def _signal(P: int) -> sp.Expr:
@@ -132,24 +204,32 @@ def _signal(P: int) -> sp.Expr:
 
 
 def _field(P: int, q: sp.Expr, noise: bool = True) -> sp.Expr:
-    """``h = c s(n) + sqrt(rho s(n)^2 + xi'(q)) z`` (without cross-talk: ``noise=False``)."""
+    """``h = c s(n) + sqrt(rho s(n)^2 + noise variance) z`` (``noise=False``: without the
+    cross-talk)."""
     s = SYMBOLS
     sig = _signal(P)
-    var = s["rho"] * sig**2 + (_xi(P, q, 1) if noise else 0)
+    var = s["rho"] * sig**2 + (_noise_variance(P, q) if noise else 0)
     return s["c"] * sig + sp.sqrt(var) * s["z"]
+
+
+def _q(P: int) -> sp.Expr:
+    """q in the variables of the model: q (P >= 3); ``1 - C/beta`` (P = 2, the AGS
+    susceptibility ``C = beta (1 - q)`` as the order parameter at every T)."""
+    s = SYMBOLS
+    return s["q"] if P > 2 else 1 - s["C"] / s["beta"]
 
 
 def _f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
     s = SYMBOLS
-    n, q, b, z = s["n"], s["q"], s["beta"], s["z"]
+    n, b, z = s["n"], s["beta"], s["z"]
+    q = _q(P)
     h = _field(P, q if q_field is None else q_field)
-    return ((P - 1) * n**P / sp.factorial(P)
-            - b / 2 * (_xi(P, 1) - _xi(P, q) - (1 - q) * _xi(P, q, 1))
+    return ((P - 1) * n**P / sp.factorial(P) + _noise_f(P, q)
             - E(sp.log(2 * sp.cosh(b * h)), z) / b)
 
 
 def _zero_limit(f: sp.Expr) -> sp.Expr:
-    """The T = 0 limit of an RS ``f`` whose field carries the copy ``q1f`` of q:
+    """The T = 0 limit of an RS ``f`` (P >= 3) whose field carries the copy ``q1f`` of q:
     ``q = 1 - C/beta``, ``q1f -> 1`` (as :func:`theory.dense.models.rs_zero`); C drops out."""
     s = SYMBOLS
     f = f.subs(s["q"], s["q1"])
@@ -161,19 +241,35 @@ def _zero_limit(f: sp.Expr) -> sp.Expr:
     return f0
 
 
+def _model(P: int, f: sp.Expr, overlaps: tuple[sp.Symbol, ...], controls: tuple,
+           h: sp.Expr, name: str) -> ReplicaFreeEnergy:
+    """The T > 0 model in ``(*overlaps, q)`` (P >= 3) or ``(*overlaps, C, sigma)`` (P = 2:
+    C = beta (1 - q), finite at T = 0, where it is exponentially small at low T and large
+    fields and is left unbounded, as Newton's way to it may cross 0)."""
+    s = SYMBOLS
+    b = s["beta"]
+    q = _q(P)
+    if P > 2:
+        return ReplicaFreeEnergy(f, (*overlaps, q), controls, beta=b, bounds={q: (0.0, 1.0)},
+                                 minimize=overlaps, stability={"replicon": _replicon(P, q, h)},
+                                 name=name)
+    C, sigma = s["C"], s["sigma"]
+    return ReplicaFreeEnergy(f, (*overlaps, C, sigma), controls, beta=b,
+                             bounds={sigma: (0.0, None)},
+                             constraints=(1 - s["lam"] * C, b - C),
+                             zero_temperature_scaling={}, minimize=overlaps,
+                             stability={"replicon": _replicon(P, q, h)}, name=name)
+
+
 @cache
 def rs(P: int) -> ReplicaFreeEnergy:
     """RS free energy ``f_c`` at one atom in (n, q), controls (alpha, v, rho, c, beta), with
     the replicon ``1 - beta^2 xi''(q) E sech^4(beta h)`` as stability (affine in the
-    average, so its mixture is the replicon of the mixture)."""
-    check_replica_P(P)
+    average, so its mixture is the replicon of the mixture).  P = 2: in (n, C, sigma), controls
+    (alpha, lam, lamx, L, rho, c, beta) (module notes, "P = 2")."""
     s = SYMBOLS
-    q, b, z = s["q"], s["beta"], s["z"]
-    sech4 = E((1 - sp.tanh(b * _field(P, q)) ** 2) ** 2, z)
-    return ReplicaFreeEnergy(
-        _f(P), (s["n"], q), _CONTROLS, beta=b, bounds={q: (0.0, 1.0)}, minimize=(s["n"],),
-        stability={"replicon": 1 - b**2 * _xi(P, q, 2) * sech4},
-        name=f"dense learning P={P} RS")
+    return _model(P, _f(P), (s["n"],), _PAIR_CONTROLS if P == 2 else _CONTROLS,
+                  _field(P, _q(P)), f"dense learning P={P} RS")
 
 
 @cache
@@ -181,8 +277,10 @@ def rs_zero(P: int) -> ReplicaFreeEnergy:
     """T = 0 RS free energy in (n,), controls (alpha, v, rho, c): the engine's limit of
     :func:`rs` with ``q = 1 - C/beta`` (C drops out; the noise amplitude is written with a
     copy of q sent to 1, as in :func:`theory.dense.models.rs_zero`), i.e.
-    ``(P-1) n^P/P! - E_z |h|`` at q = 1."""
-    check_replica_P(P)
+    ``(P-1) n^P/P! - E_z |h|`` at q = 1.  P = 2: the engine's limit of :func:`rs` in the
+    same variables (n, C, sigma)."""
+    if P == 2:
+        return rs(2).zero_temperature()
     s = SYMBOLS
     f0 = _zero_limit(_f(P, q_field=s["q1f"]))
     return ReplicaFreeEnergy(f0, (s["n"],), _CONTROLS[:-1], minimize=(s["n"],),
@@ -194,7 +292,6 @@ def low_load(P: int, gaussian: bool) -> ReplicaFreeEnergy:
     """alpha = 0 (both protocols) in (n,): at one atom ``(P-1) n^P/P! - (1/beta) ln 2cosh(beta
     c s(n))``, controls (c, beta); Gaussian law (``gaussian``) ``(P-1) n^P/P! - (1/beta)
     E_z ln 2cosh(beta s(n) (1 + sqrt(rho) z))``, controls (rho, beta)."""
-    check_replica_P(P)
     s = SYMBOLS
     n, b, z = s["n"], s["beta"], s["z"]
     if gaussian:
@@ -211,7 +308,6 @@ def low_load_zero(P: int, gaussian: bool) -> ReplicaFreeEnergy:
     """alpha = 0 at T = 0 on the retrieval branch n >= 0: ``(P-1) n^P/P! - E|c| s(n)``; at one
     atom ``|c| s(n)`` (control c), Gaussian law ``E|1 + sqrt(rho) lambda|`` in closed form
     (control rho)."""
-    check_replica_P(P)
     s = SYMBOLS
     n, rho, c = s["n"], s["rho"], s["c"]
     if gaussian:
@@ -229,7 +325,6 @@ def low_load_zero(P: int, gaussian: bool) -> ReplicaFreeEnergy:
 def low_load_moment(P: int, k: int) -> sp.Expr:
     """``E_z tanh^k(beta s(n) (1 + sqrt(rho) z))``, the Gaussian law's archetype overlap
     (k = 1) and q (k = 2) at alpha = 0, in (n, rho, beta)."""
-    check_replica_P(P)
     s = SYMBOLS
     h = _field(P, 0, noise=False).subs(s["c"], 1)
     return E(sp.tanh(s["beta"] * h) ** k, s["z"])
@@ -237,52 +332,51 @@ def low_load_moment(P: int, k: int) -> sp.Expr:
 
 @cache
 def beta_sech2(P: int) -> sp.Expr:
-    """``E_z beta sech^2(beta h)`` at one atom, in (n, q, alpha, v, rho, c, beta) (T > 0): the
-    response of the site to its field, in the example-symmetry eigenvalue of
-    :func:`theory.dense_learning.phases.example_symmetry`."""
-    check_replica_P(P)
+    """``E_z beta sech^2(beta h)`` at one atom, in the order parameters and controls of
+    :func:`rs` (T > 0): the response of the site to its field, in the example-symmetry
+    eigenvalue of :func:`theory.dense_learning.phases.example_symmetry`."""
     s = SYMBOLS
     b = s["beta"]
-    return E(b * (1 - sp.tanh(b * _field(P, s["q"])) ** 2), s["z"])
+    return E(b * (1 - sp.tanh(b * _field(P, _q(P))) ** 2), s["z"])
 
 
 _EX_CONTROLS = tuple(SYMBOLS[k] for k in ("alpha", "v", "kappa", "L", "a1", "a2", "beta"))
+_PAIR_EX_CONTROLS = tuple(SYMBOLS[k] for k in ("alpha", "lam", "lamx", "kappa", "L", "a1", "a2",
+                                               "beta"))
 
 
 def _example_field(P: int, q: sp.Expr) -> sp.Expr:
-    """``h = kappa (a1 m1^(P-1) + a2 m2^(P-1))/(P-1)! + sqrt(xi'(q)) z``."""
+    """``h = kappa (a1 m1^(P-1) + a2 m2^(P-1))/(P-1)! + sqrt(noise variance) z``."""
     s = SYMBOLS
     sig = s["kappa"] * (s["a1"] * s["m1"] ** (P - 1) + s["a2"] * s["m2"] ** (P - 1))
-    return sig / sp.factorial(P - 1) + sp.sqrt(_xi(P, q, 1)) * s["z"]
+    return sig / sp.factorial(P - 1) + sp.sqrt(_noise_variance(P, q)) * s["z"]
 
 
 def _example_f(P: int, q_field: sp.Expr | None = None) -> sp.Expr:
     s = SYMBOLS
-    q, b, z = s["q"], s["beta"], s["z"]
+    q, b, z = _q(P), s["beta"], s["z"]
     h = _example_field(P, q if q_field is None else q_field)
     return ((P - 1) * s["kappa"] * (s["m1"] ** P + s["L"] * s["m2"] ** P) / sp.factorial(P)
-            - b / 2 * (_xi(P, 1) - _xi(P, q) - (1 - q) * _xi(P, q, 1))
-            - E(sp.log(2 * sp.cosh(b * h)), z) / b)
+            + _noise_f(P, q) - E(sp.log(2 * sp.cosh(b * h)), z) / b)
 
 
 @cache
 def example_rs(P: int) -> ReplicaFreeEnergy:
     """Unsupervised example state, RS, at one atom: in (m1, m2, q), controls (alpha, v,
-    kappa = 1/(M r^P), L = M - 1, a1, a2, beta) (module docstring, "Example state")."""
-    check_replica_P(P)
+    kappa = 1/(M r^P), L = M - 1, a1, a2, beta) (module docstring, "Example state").  P = 2:
+    in (m1, m2, C, sigma), controls (alpha, lam, lamx, kappa, L, a1, a2, beta)."""
     s = SYMBOLS
-    q, b, z = s["q"], s["beta"], s["z"]
-    sech4 = E((1 - sp.tanh(b * _example_field(P, q)) ** 2) ** 2, z)
-    return ReplicaFreeEnergy(
-        _example_f(P), (s["m1"], s["m2"], q), _EX_CONTROLS, beta=b, bounds={q: (0.0, 1.0)},
-        minimize=(s["m1"], s["m2"]), stability={"replicon": 1 - b**2 * _xi(P, q, 2) * sech4},
-        name=f"dense learning P={P} example state RS")
+    return _model(P, _example_f(P), (s["m1"], s["m2"]),
+                  _PAIR_EX_CONTROLS if P == 2 else _EX_CONTROLS, _example_field(P, _q(P)),
+                  f"dense learning P={P} example state RS")
 
 
 @cache
 def example_rs_zero(P: int) -> ReplicaFreeEnergy:
-    """T = 0 limit of :func:`example_rs` in (m1, m2) (as :func:`rs_zero`)."""
-    check_replica_P(P)
+    """T = 0 limit of :func:`example_rs` in (m1, m2) (as :func:`rs_zero`; P = 2: in
+    (m1, m2, C, sigma))."""
+    if P == 2:
+        return example_rs(2).zero_temperature()
     s = SYMBOLS
     f0 = _zero_limit(_example_f(P, q_field=s["q1f"]))
     return ReplicaFreeEnergy(f0, (s["m1"], s["m2"]), _EX_CONTROLS[:-1],
@@ -293,14 +387,12 @@ def example_rs_zero(P: int) -> ReplicaFreeEnergy:
 @cache
 def example_overlap(P: int) -> sp.Expr:
     """``m = E_z tanh(beta h)`` of the example state at one atom (T > 0)."""
-    check_replica_P(P)
     s = SYMBOLS
-    return E(sp.tanh(s["beta"] * _example_field(P, s["q"])), s["z"])
+    return E(sp.tanh(s["beta"] * _example_field(P, _q(P))), s["z"])
 
 
 @cache
 def archetype_overlap(P: int) -> sp.Expr:
-    """``m = E_z tanh(beta h)`` at one atom, in (n, q, alpha, v, rho, c, beta) (T > 0)."""
-    check_replica_P(P)
+    """``m = E_z tanh(beta h)`` at one atom, in the variables of :func:`rs` (T > 0)."""
     s = SYMBOLS
-    return E(sp.tanh(s["beta"] * _field(P, s["q"])), s["z"])
+    return E(sp.tanh(s["beta"] * _field(P, _q(P))), s["z"])

@@ -19,7 +19,8 @@ from ..dense.glass import _m0_sector
 from ..symbolic.solve import reach_points, solve_points
 from . import laws
 from . import models as lm
-from .common import BRANCHES, _check_common, _finalize, check_replica_P, law_parameters
+from . import pairwise as pw
+from .common import BRANCHES, _check_common, _finalize, channels, law_parameters
 
 #: Smallest overlap n accepted on the retrieval branch (n = 0 is always a solution).
 N_MIN = 1e-3
@@ -105,11 +106,38 @@ def _erf_over_gauss(a: Any, rho: np.ndarray) -> np.ndarray:
         return erf(a / np.sqrt(2.0 * rho))
 
 
-def _overlap_t0(P: int, gaussian: bool, law: dict[str, np.ndarray], alpha: np.ndarray,
-                v: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """``m = E_c erf(c s(n)/sqrt(2 (rho s^2 + xi'(1))))`` at T = 0, alpha > 0."""
+def _sigma2(P: int, alpha: np.ndarray, v: Any, x: np.ndarray) -> np.ndarray:
+    """Variance of the cross-talk field at T = 0 at the solutions ``x`` of the T = 0 model:
+    ``xi'(1) = alpha v/(P-1)!`` (P >= 3), ``sigma^2`` (P = 2, sigma the last column)."""
+    if P == 2:
+        return x[:, -1] ** 2
+    return alpha * v / math.factorial(P - 1)
+
+
+def _pair_seed(protocol: str, n_overlaps: int,
+               signal_of: Callable[[np.ndarray, dict], tuple[np.ndarray, ...]]) -> Callable:
+    """The ``seed`` of :func:`_continue` at P = 2: the low-load overlaps (the first
+    ``n_overlaps`` columns) with the susceptibility C of their signal at the first load and
+    the field's standard deviation ``sigma = sqrt(alpha p)``
+    (:func:`theory.dense_learning.pairwise.susceptibility`).  ``signal_of(x_low, other)``
+    gives the site signals, their weights (lines, atoms) and the extra field variance
+    (lines,) of the Gaussian law."""
+    def seed(xl: np.ndarray, other: dict, a0: float, zero: bool) -> np.ndarray:
+        signal, w, extra = signal_of(xl, other)
+        rho, _ = law_parameters(2, protocol, other)
+        ch = channels(protocol, rho, other.get("M"))
+        T = np.zeros(len(xl)) if zero else 1.0 / other["beta"]
+        C = pw.susceptibility(signal, w, extra, np.full(len(xl), a0), T, *ch)
+        return np.column_stack([xl[:, :n_overlaps], C, np.sqrt(a0 * pw.conjugate(C, T, *ch))])
+
+    return seed
+
+
+def _overlap_t0(P: int, gaussian: bool, law: dict[str, np.ndarray], sig2: np.ndarray,
+                n: np.ndarray) -> np.ndarray:
+    """``m = E_c erf(c s(n)/sqrt(2 (rho s^2 + sig2)))`` at T = 0, alpha > 0, with the
+    cross-talk variance ``sig2`` (:func:`_sigma2`)."""
     s = laws.signal(P, n)
-    sig2 = alpha * v / math.factorial(P - 1)
     if gaussian:
         return erf(s / np.sqrt(2.0 * (law["rho"] * s * s + sig2)))
     c, w = laws.atoms(law["r"], law["M"])
@@ -118,15 +146,18 @@ def _overlap_t0(P: int, gaussian: bool, law: dict[str, np.ndarray], alpha: np.nd
 
 def _continue(cf_of: Callable[[bool], Any], x_low: np.ndarray, ok_low: np.ndarray,
               law: dict[str, np.ndarray], alpha: np.ndarray, T: np.ndarray,
-              accept: Callable) -> dict[str, Any]:
+              accept: Callable, seed: Callable | None = None) -> dict[str, Any]:
     """A branch on (alpha > 0, line), continued in alpha from its low-load solution
     ``x_low`` (L, d) (T = 0 lines use the columns of their T = 0 model, all but q, the last)
-    along the fixed reference loads of :mod:`theory.dense.branches`.
+    along the fixed reference loads of :mod:`theory.dense.branches`.  ``seed(x_low, other,
+    alpha, zero)``, if given, turns the low-load rows into the model's starting point at the
+    first load (P = 2: adds the AGS susceptibility and p).
 
     Returns ``x`` (nA, L, d) (NaN where not converged), ``status`` (nA, L), ``ends_alpha``
     and ``ends_x`` (L, d): the last reference load each line reached and its solution.
     """
-    nA, L, d = alpha.size, T.size, x_low.shape[1]
+    nA, L = alpha.size, T.size
+    d = max(x_low.shape[1], *(cf_of(z).model.dim for z in (True, False)))
     X = np.full((nA, L, d), np.nan)
     status = np.full((nA, L), NO_SOLUTION, dtype=np.int8)
     ends, ends_x = np.full(L, np.nan), np.full((L, d), np.nan)
@@ -144,7 +175,8 @@ def _continue(cf_of: Callable[[bool], Any], x_low: np.ndarray, ok_low: np.ndarra
         other = {k: val[lines] for k, val in law.items()}
         if not zero:
             other["beta"] = 1.0 / T[lines]
-        x0 = x_low[lines][:, :cf.model.dim]
+        x0 = (x_low[lines][:, :cf.model.dim] if seed is None
+              else seed(x_low[lines], other, a_start, zero))
         start = solve_points(cf, x0, {"alpha": a_start, **other}, accept=accept)
         ok_l = np.flatnonzero(start.converged)
         if ok_l.size == 0:
@@ -185,7 +217,8 @@ def _measure(cf_of: Callable[[bool], Any], X: np.ndarray, law: dict[str, np.ndar
             out["replicon"][rows, line] = -np.inf  # beta^2 E sech^4 ~ beta
             out["m"][rows, line] = m_t0(x, ctrl, line)
         else:
-            out["q"][rows, line] = x[:, -1]
+            out["q"][rows, line] = (x[:, cf.names.index("q")] if "q" in cf.names
+                                    else 1.0 - x[:, cf.names.index("C")] * T[line])
             out["replicon"][rows, line] = st["replicon"]
             out["m"][rows, line] = cf.observe("m", m_expr, x, ctrl)
 
@@ -208,15 +241,23 @@ def _retrieval(P: int, protocol: str, gaussian: bool, law: dict[str, np.ndarray]
 
     def m_t0(x: np.ndarray, ctrl: dict, line: int) -> np.ndarray:
         lw = {k: ctrl[k] for k in law}
-        return _overlap_t0(P, gaussian, lw, ctrl["alpha"], np.full(x.shape[0], v[line]),
-                           x[:, 0])
+        return _overlap_t0(P, gaussian, lw, _sigma2(P, ctrl["alpha"], v[line], x), x[:, 0])
+
+    def signal_of(xl: np.ndarray, other: dict) -> tuple[np.ndarray, ...]:
+        n = xl[:, 0]
+        if gaussian:
+            return n[:, None], np.ones((n.size, 1)), other["rho"] * n * n
+        c, w = laws.atoms(other["r"], other["M"])
+        return c * n[:, None], w, np.zeros(n.size)
 
     br = _continue(cf_of, np.stack([low["n"], low["q"]], axis=1),
-                   low["status"] == CONVERGED, law, alpha, T, _accept)
+                   low["status"] == CONVERGED, law, alpha, T, _accept,
+                   _pair_seed(protocol, 1, signal_of) if P == 2 else None)
     _measure(cf_of, br["x"], law, alpha, T, m_t0, lm.archetype_overlap(P), out)
     out["n"] = np.where(alpha[:, None] > 0, br["x"][..., 0], out["n"])
     status = np.where(alpha[:, None] > 0, br["status"], low["status"][None, :])
-    return {**out, "status": status, "ends_alpha": br["ends_alpha"], "ends_x": br["ends_x"]}
+    return {**out, "status": status, "x": br["x"], "ends_alpha": br["ends_alpha"],
+            "ends_x": br["ends_x"]}
 
 
 #: Smallest m1 - m2 of an example state (below it, it has merged with the symmetric one).
@@ -301,15 +342,20 @@ def _example(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: np.ndarra
     def cf_of(zero: bool) -> Any:
         return laws.compiled_example(P, zero)
 
+    def signal_of(xl: np.ndarray, other: dict) -> tuple[np.ndarray, ...]:
+        a1, a2, w = laws.example_atoms(other["r"], other["M"])
+        kap = 1.0 / (other["M"] * other["r"] ** P)
+        s = kap[:, None] * (a1 * xl[:, :1] ** (P - 1) + a2 * xl[:, 1:2] ** (P - 1))
+        return s / math.factorial(P - 1), w, np.zeros(len(xl))
+
     def m_t0(x: np.ndarray, ctrl: dict, line: int) -> np.ndarray:
-        a1, a2, w = laws.example_atoms(ctrl["r"], ctrl["M"])
-        kap = 1.0 / (ctrl["M"] * ctrl["r"] ** P)
-        s = kap[:, None] * (a1 * x[:, :1] ** (P - 1) + a2 * x[:, 1:2] ** (P - 1))
-        sig = np.sqrt(ctrl["alpha"] * v[line] / math.factorial(P - 1))[:, None]
-        return (w * erf(s / math.factorial(P - 1) / (np.sqrt(2.0) * sig))).sum(1)
+        s, w, _ = signal_of(x, ctrl)
+        sig = np.sqrt(_sigma2(P, ctrl["alpha"], v[line], x))[:, None]
+        return (w * erf(s / (np.sqrt(2.0) * sig))).sum(1)
 
     br = _continue(cf_of, np.stack([low["m1"], low["m2"], low["q"]], axis=1),
-                   low["status"] == CONVERGED, law, alpha, T, _accept_example)
+                   low["status"] == CONVERGED, law, alpha, T, _accept_example,
+                   _pair_seed("unsupervised", 2, signal_of) if P == 2 else None)
     _measure(cf_of, br["x"], law, alpha, T, m_t0, lm.example_overlap(P), out)
     for k, col in (("m1", 0), ("m2", 1)):
         out[k] = np.where(alpha[:, None] > 0, br["x"][..., col], out[k])
@@ -318,10 +364,11 @@ def _example(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: np.ndarra
 
 
 def _example_symmetry(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: np.ndarray,
-                      T: np.ndarray, n: np.ndarray, q: np.ndarray) -> np.ndarray:
+                      T: np.ndarray, n: np.ndarray, X: np.ndarray) -> np.ndarray:
     """The unsupervised retrieval's eigenvalue across the examples (module
-    :mod:`theory.dense_learning.models`, "Example symmetry") on (alpha, line); +inf at M = 1
-    (no such mode), NaN where n is."""
+    :mod:`theory.dense_learning.models`, "Example symmetry") on (alpha, line), with the
+    retrieval's overlap n and its solutions X (alpha > 0) of :func:`_retrieval`; +inf at
+    M = 1 (no such mode), NaN where n is."""
     out = np.full(n.shape, np.nan)
     for line in range(T.size):
         rows = np.flatnonzero(np.isfinite(n[:, line]))
@@ -337,8 +384,11 @@ def _example_symmetry(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: 
         S = r[:, None] * M[:, None] * c
         wS = w * (M[:, None] ** 2 - S**2) / (M[:, None] * (M[:, None] - 1))
         s = laws.signal(P, nn)[:, None]
-        sig = np.sqrt(a * v[line] / math.factorial(P - 1))[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        dim = laws.compiled(P, "unsupervised", False, "rs0" if T[line] == 0 else "rs").model.dim
+        x_all = X[rows, line, :dim]
+        with np.errstate(invalid="ignore"):
+            sig = np.sqrt(np.where(a > 0, _sigma2(P, a, v[line], x_all), 0.0))[:, None]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if T[line] == 0:  # beta sech^2 -> 2 delta(h): 2 phi(c s/sigma)/sigma
                 resp = np.where(sig > 0, 2 * np.exp(-0.5 * (c * s / sig) ** 2)
                                 / (math.sqrt(2 * math.pi) * sig), np.where(c == 0, np.inf, 0.0))
@@ -348,7 +398,7 @@ def _example_symmetry(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: 
                 hot = np.flatnonzero(a > 0)
                 if hot.size:
                     cf = laws.compiled(P, "unsupervised", False, "rs")
-                    x = np.stack([nn[hot], q[rows[hot], line]], axis=1)
+                    x = x_all[hot]
                     ctrl = {"alpha": a[hot], "r": r[hot], "M": M[hot], "beta": np.full(hot.size, b)}
                     resp[hot], _ = cf.observe_atoms("beta_sech2", lm.beta_sech2(P), x, ctrl)
             resp_mean = np.where(wS > 0, wS * resp, 0.0).sum(axis=1)
@@ -365,8 +415,9 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
 
     Parameters
     ----------
-    P : int >= 3
-        Interaction order.
+    P : int >= 2
+        Interaction order (P = 2: the pairwise network, :mod:`theory.dense_learning.models`,
+        "P = 2").
     alpha : float or 1-D array, >= 0
         Load: ``K = alpha N^(P-1)`` (``load='storage'``) or ``K = alpha N``
         (``load='detection'``); 0 is the low-load limit.
@@ -396,7 +447,8 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
         retrieval: also ``example_symmetry`` > 0), ``stable`` (also replicon > 0), and over
         the controls ``phase`` (the stable branch of lowest f, the m = 0 state being the
         paramagnet above the static glass transition and the spin glass below it), ``rho``,
-        ``variance_factor`` (v of the cross-talk ``xi(q) = alpha v q^P/P!``) and,
+        ``variance_factor`` (v of the cross-talk ``xi(q) = alpha v q^P/P!``; at P = 2 the
+        one-step factor ``sum_k L_k lam_k^2``, the q -> 1, C -> 0 limit) and,
         unsupervised, ``example_symmetry``.  The ``example`` branch (one example condensed)
         exists for the unsupervised protocol with M >= 2 only.
 
@@ -406,10 +458,11 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
     in alpha from the low-load solution along the fixed loads of
     :data:`theory.dense.branches.REF_ALPHA` (a point's result does not depend on the other
     points).  The n = 0 branches see the examples only through ``alpha v``: they are the
-    dense storage model's at load ``alpha v`` (:mod:`theory.dense.branches`).
+    dense storage model's at load ``alpha v`` (:mod:`theory.dense.branches`); at P = 2 they
+    are AGS's with the examples' channels (:mod:`theory.dense_learning.pairwise`), the spin
+    glass below ``T_g`` and the paramagnet above.
     """
     P, protocol, load, N = _check_common(P, protocol, load, N)
-    check_replica_P(P)
     a = check_grid("alpha", alpha, low=0.0)
     t = check_grid("T", T, low=0.0)
     axes, law = _law_grid(r, M, rho, protocol)
@@ -436,7 +489,7 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
     if not gaussian:
         m_ex[..., 0] = m_oth[..., 0] = ret["n"] * lawL["r"][None, :]
     if protocol == "unsupervised":
-        es = _example_symmetry(P, lawL, vL, a_eff, TL, ret["n"], ret["q"])
+        es = _example_symmetry(P, lawL, vL, a_eff, TL, ret["n"], ret["x"])
         stable_rs[..., 0] &= es > 0
         ex = _example(P, lawL, vL, a_eff, TL)
         for k, arr in (("m", m), ("q", q), ("f", f), ("replicon", repl),
@@ -448,13 +501,25 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
         stable_rs[..., 1] = (ex["status"] == CONVERGED) & (ex["curvature"] > 0)
     AV = a_eff[:, None] * vL[None, :]
     TT = np.broadcast_to(TL[None, :], AV.shape)
-    sg = dbr.spin_glass_rs(P, AV.ravel(), TT.ravel())
+    if P == 2:
+        # the AGS channels (pairwise.py): the glass transition is continuous, at T_g
+        AA = np.broadcast_to(a_eff[:, None], AV.shape)
+        ch = [np.broadcast_to(x[None, :], AV.shape)
+              for x in channels(protocol, np.repeat(rho_l, nT), lawL.get("M"))]
+        sg, pm = pw.spin_glass(AA, TT, *ch), pw.paramagnet(AA, TT, *ch)
+        slope_ok = np.ones(AV.size, dtype=bool)
+        glass = TT < pw.glass_temperature(AA, *ch).reshape(AV.shape)
+        para = ~glass
+    else:
+        sg = dbr.spin_glass_rs(P, AV.ravel(), TT.ravel())
+        slope_ok = sg["slope"] < 1.0
+        pm = dbr.paramagnet(P, AV.ravel(), TT.ravel())
+        para, glass = _m0_sector(P, "RS", AV, TT)
     okg = (sg["status"] == CONVERGED).reshape(AV.shape)
     n[..., 2] = m[..., 2] = np.where(okg, 0.0, np.nan)
     q[..., 2], f[..., 2] = sg["q"].reshape(AV.shape), sg["f"].reshape(AV.shape)
     repl[..., 2], status[..., 2] = sg["replicon"].reshape(AV.shape), sg["status"].reshape(AV.shape)
-    stable_rs[..., 2] = okg & (sg["slope"].reshape(AV.shape) < 1.0)
-    pm = dbr.paramagnet(P, AV.ravel(), TT.ravel())
+    stable_rs[..., 2] = okg & slope_ok.reshape(AV.shape)
     okp = (pm["status"] == CONVERGED).reshape(AV.shape)
     f[..., 3] = pm["f"].reshape(AV.shape)
     n[..., 3] = m[..., 3] = q[..., 3] = np.where(okp, 0.0, np.nan)
@@ -466,7 +531,6 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
     converged = status == CONVERGED
     stable = stable_rs & (np.nan_to_num(repl, nan=-1.0) > 0)
     fs = np.where(stable_rs & converged, f, np.inf)
-    para, glass = _m0_sector(P, "RS", AV, TT)
     fs[..., 3] = np.where(para, fs[..., 3], np.inf)
     fs[..., 2] = np.where(glass, fs[..., 2], np.inf)
     kmin = np.argmin(fs, axis=-1)
