@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_real", "check_grid", "check_int", "check_choice"]
+__all__ = ["check_real", "check_grid", "check_scalar", "check_int", "check_choice",
+           "check_bool"]
 
 
 def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -64,7 +65,19 @@ def check_grid(name: str, value: Any, **bounds: Any) -> np.ndarray:
     arr = np.atleast_1d(check_real(name, value, **bounds))
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {arr.shape})")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
     return arr
+
+
+def check_scalar(name: str, value: Any, **bounds: Any) -> float:
+    """A single real (:func:`check_real` with ``bounds``) as a float; an array is refused
+    with its shape (the functions that take it compute one point)."""
+    arr = check_real(name, value, **bounds)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number (got an array of shape {arr.shape}); "
+                         "call once per value")
+    return float(arr)
 
 
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
@@ -87,3 +100,11 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))} (got {value!r})")
     return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool (Python or NumPy), else raise TypeError: a string
+    such as ``'no'`` or a number is not silently truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False (got {value!r})")
+    return bool(value)

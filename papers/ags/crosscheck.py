@@ -20,7 +20,7 @@ from assoc.compare import compare, extrapolate_in_N
 from assoc.models import Hopfield
 from theory import hopfield
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 
 ALPHA = 0.05
 TS = (0.1, 0.3, 0.5)
@@ -52,8 +52,9 @@ def main(argv: list[str]) -> int:
     Ns, samples, sweeps = RUNS[args.quick]
     Ts = TS[:2] if args.quick else TS  # T = 0.5 needs N >= 1000 to stay retrieved
     out, mc = crosscheck(Ns, samples, sweeps, args.seed, Ts, mc_stores(args) / "mc.zarr")
-    write_netcdf(out, args.out / "ags_mc_crosscheck.nc")
-    write_netcdf(mc, args.out / "ags_mc_crosscheck_mc.nc")
+    with OutputSet(args) as files:
+        files.netcdf(out, "ags_mc_crosscheck.nc")
+        files.netcdf(mc, "ags_mc_crosscheck_mc.nc")
     print(f"alpha = {ALPHA}, N = {Ns}, samples = {samples}, sweeps = {sweeps}, seed = {args.seed}")
     print(f"{'T':>5} {'m_RS':>12} {'m_MC(N->inf)':>14} {'sem':>10} {'z':>7} {'kept':>12} "
           f"{'chi2/dof':>9}")

@@ -23,7 +23,7 @@ from assoc.compare import compare
 from assoc.models import Hopfield
 from theory import hopfield
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 
 #: Monte Carlo settings: (sizes, samples, sweeps) in quick and full modes.
 SETTINGS = {
@@ -125,16 +125,11 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     lines, m_theory, mc = compute(args.quick, args.seed, mc_stores(args))
-    out = args.out
-    files = [
-        write_netcdf(lines, out / "ags_phase_diagram_lines.nc"),
-        write_netcdf(m_theory, out / "ags_phase_diagram_m.nc"),
-        write_netcdf(mc, out / "ags_phase_diagram_mc.nc"),
-    ]
-    png = out / "ags_phase_diagram.png"
-    plot(lines, m_theory, mc, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        out.netcdf(lines, "ags_phase_diagram_lines.nc")
+        out.netcdf(m_theory, "ags_phase_diagram_m.nc")
+        out.netcdf(mc, "ags_phase_diagram_mc.nc")
+        out.figure(lambda p: plot(lines, m_theory, mc, p), "ags_phase_diagram.png")
     print(f"alpha_c(T=0) = {lines.attrs['alpha_c_T0']:.10f} (RS)")
-    print("wrote " + ", ".join(str(f) for f in files)
-          + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -31,7 +31,7 @@ from assoc.progress import progress
 from theory import hopfield
 from theory.hopfield import rs, rsb
 
-from .._cli import figure_parser, first_rise, write_netcdf
+from .._cli import OutputSet, figure_parser, first_rise
 
 #: Settings: temperatures of the RS spinodal, fractions of T* at which the 1RSB spinodal is
 #: traced (T* itself is the RS fold), loads of panel (b).
@@ -138,16 +138,14 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     ds = compute(args.quick)
-    files = [write_netcdf(ds, args.out / "hopfield_rsb_lines.nc")]
-    png = args.out / "hopfield_rsb_lines.png"
-    plot(ds, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        out.netcdf(ds, "hopfield_rsb_lines.nc")
+        out.figure(lambda p: plot(ds, p), "hopfield_rsb_lines.png")
     print(f"alpha_c(T=0): RS {float(ds.alpha_c_rs[0]):.10f}, 1RSB "
           f"{float(ds.alpha_c_1rsb[0]):.10f}; the AT line meets the RS spinodal at "
           f"T* = {ds.attrs['T_star']:.5f}")
     print("1RSB retrieval spinodal: " + ", ".join(
         f"{a:.7f} (T = {t:.4f})" for a, t in zip(ds.alpha_c_1rsb.values, ds.T_rsb.values,
                                                   strict=True)))
-    print("wrote " + ", ".join(str(f) for f in files)
-          + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -43,7 +43,7 @@ from assoc.structured import binarize, load_digits
 from montecarlo.dynamics import Glauber
 from montecarlo.engine_numpy import init_state, run_sweeps
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import OutputSet, figure_parser
 
 SWEEPS = 10
 SETTINGS = {
@@ -176,14 +176,10 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     ds = compute(args.quick, args.seed)
-    out = args.out
-    files = [write_netcdf(ds, out / "dense_learning_digits.nc")]
-    txt = out / "dense_learning_digits.txt"
-    txt.write_text(table(ds))
-    files.append(txt)
-    png = out / "dense_learning_digits.png"
-    plot(ds, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        out.netcdf(ds, "dense_learning_digits.nc")
+        out.text(table(ds), "dense_learning_digits.txt")
+        out.figure(lambda p: plot(ds, p), "dense_learning_digits.png")
     print(table(ds), end="")
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

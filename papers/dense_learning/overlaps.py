@@ -24,7 +24,7 @@ import xarray as xr
 from assoc.models import DenseExampleHebbian
 from theory import dense_learning as dl
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 
 P, R_QUALITY, T_LEARN = 3, 0.6, 0.15
 SETTINGS = {
@@ -95,15 +95,13 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     theory, mc = compute(args.quick, args.seed, mc_stores(args))
-    out = args.out
-    files = [write_netcdf(theory, out / "dense_learning_overlaps_theory.nc"),
-             write_netcdf(mc, out / "dense_learning_overlaps_mc.nc")]
-    png = out / "dense_learning_overlaps.png"
-    plot(theory, mc, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        out.netcdf(theory, "dense_learning_overlaps_theory.nc")
+        out.netcdf(mc, "dense_learning_overlaps_mc.nc")
+        out.figure(lambda p: plot(theory, mc, p), "dense_learning_overlaps.png")
     uns = theory.sel(protocol="unsupervised")
     ex = uns.M.values[(uns.phase == "example").values]
     print(f"unsupervised: a single example is the dominant state at M = {ex.tolist()}, the "
           "archetype elsewhere; supervised: the archetype for every M")
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -27,7 +27,7 @@ import xarray as xr
 from assoc.models import DenseExampleHebbian
 from theory import dense_learning as dl
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 
 P, RHO, M_FIX, R_UNS = 3, 0.2, 10, 0.6
 R_FIX = 1.0 / np.sqrt(1.0 + M_FIX * RHO)  # rho = (1 - r^2)/(M r^2) = RHO
@@ -120,14 +120,13 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     res = compute(args.quick, args.seed, mc_stores(args))
-    out = args.out
-    files = [write_netcdf(ds, out / f"dense_learning_phase_{k}.nc") for k, ds in res.items()]
-    png = out / "dense_learning_phase.png"
-    plot(res, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        for k, ds in res.items():
+            out.netcdf(ds, f"dense_learning_phase_{k}.nc")
+        out.figure(lambda p: plot(res, p), "dense_learning_phase.png")
     line = res["rho_line"]
     k = int(np.argmin(np.abs(line.rho.values - 0.1)))
     print(f"supervised T = 0, rho = {float(line.rho[k]):.3f}: alpha_c = "
           f"{float(line.alpha_c[k]):.4f} (r = 1: 0.1261)")
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

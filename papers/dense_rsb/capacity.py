@@ -29,7 +29,7 @@ from assoc.models import DenseHebbian
 from assoc.progress import progress
 from theory import dense
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import OutputSet, figure_parser
 
 PS = tuple(range(3, 11))
 
@@ -144,11 +144,9 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     ds = compute(PS, rsb=False if args.quick else tuple(args.rsb_P))
-    files = [write_netcdf(ds, args.out / "dense_capacity.nc")]
-    png = args.out / "dense_capacity.png"
-    plot(ds, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        out.netcdf(ds, "dense_capacity.nc")
+        out.figure(lambda p: plot(ds, p), "dense_capacity.png")
     print(table(ds))
-    print("wrote " + ", ".join(str(f) for f in files)
-          + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

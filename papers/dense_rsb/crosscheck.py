@@ -21,7 +21,7 @@ from assoc.compare import compare, extrapolate_in_N
 from assoc.models import DenseHebbian
 from theory import dense
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 
 M_BASIN = 0.5
 #: P -> (alpha, temperatures, sizes) of the full and quick runs; (samples, sweeps).
@@ -73,9 +73,10 @@ def main(argv: list[str]) -> int:
     samples, sweeps = RUNS[args.quick]
     print(f"samples = {samples}, sweeps = {sweeps} (burn-in {sweeps // 3}), seed = {args.seed}, "
           f"selection m_min > {M_BASIN}")
-    for P in args.P:
-        out, mc = crosscheck(P, args.quick, args.seed, mc_stores(args) / f"p{P}.zarr")
-        write_netcdf(out, args.out / f"dense_mc_crosscheck_p{P}.nc")
-        write_netcdf(mc, args.out / f"dense_mc_crosscheck_p{P}_mc.nc")
-        print(report(out))
+    with OutputSet(args) as files:
+        for P in args.P:
+            out, mc = crosscheck(P, args.quick, args.seed, mc_stores(args) / f"p{P}.zarr")
+            files.netcdf(out, f"dense_mc_crosscheck_p{P}.nc")
+            files.netcdf(mc, f"dense_mc_crosscheck_p{P}_mc.nc")
+            print(report(out))
     return 0

@@ -29,7 +29,7 @@ from assoc.models import DenseHebbian
 from assoc.progress import progress
 from theory import dense
 
-from .._cli import figure_parser, first_rise, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, first_rise, mc_stores, monte_carlo
 
 #: Settings per mode (``quick``): alpha grid of the lines (in units of the T = 0 RS
 #: capacity), temperatures per line, points of the RS spinodal and T_c curves, temperatures
@@ -198,19 +198,17 @@ def main(argv: list[str]) -> int:
     P = args.P
     stores = mc_stores(args)
     rs, rsb, mc = compute(P, args.quick, args.seed, stores and stores / f"P{P}")
-    stem = args.out / f"dense_phase_diagram_P{P}"
-    files = [write_netcdf(rs, stem.with_name(stem.name + "_rs.nc")),
-             write_netcdf(rsb, stem.with_name(stem.name + "_1rsb.nc")),
-             write_netcdf(mc, stem.with_name(stem.name + "_mc.nc"))]
-    png = stem.with_suffix(".png")
-    plot(P, rs, rsb, mc, png)
-    files.append(png)
+    stem = f"dense_phase_diagram_P{P}"
+    with OutputSet(args) as out:
+        out.netcdf(rs, stem + "_rs.nc")
+        out.netcdf(rsb, stem + "_1rsb.nc")
+        out.netcdf(mc, stem + "_mc.nc")
+        out.figure(lambda p: plot(P, rs, rsb, mc, p), stem + ".png")
     a_r = rsb["rsb_spinodal_alpha"].values
     print(f"P = {P}: alpha_c(T=0) RS = {rs.attrs['alpha_c_T0']:.8f}, "
           f"1RSB = {rsb.attrs['alpha_c_T0']:.8f}; the 1RSB retrieval spinodal joins RS at "
           f"T = {rsb.attrs['rsb_join_T']:.4f}; alpha_c^1RSB(T) = "
           + ", ".join(f"{a:.6f} (T = {t:.4f})" for a, t in zip(a_r, rsb["T_rsb"].values,
                                                                strict=True)))
-    print("wrote " + ", ".join(str(f) for f in files)
-          + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

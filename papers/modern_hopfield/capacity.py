@@ -22,7 +22,7 @@ import numpy as np
 
 import assoc.modern as am
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import OutputSet, figure_parser
 
 SETTINGS = {
     True: dict(kh=[(2, [100, 200, 400]), (3, [40, 80, 160])], samples=6,
@@ -107,11 +107,6 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     res = compute(args.quick, args.seed)
-    out = args.out
-    files = [write_netcdf(ds, out / f"modern_capacity_kh_n{n}.nc") for n, ds in res["kh"].items()]
-    files += [write_netcdf(ds, out / f"modern_capacity_exp_{c}.nc") for c, ds in res["exp"].items()]
-    files.append(write_netcdf(res["bound"], out / "modern_capacity_bound.nc"))
-    files.append(write_netcdf(res["theorem3"], out / "modern_capacity_theorem3.nc"))
     for n, ds in res["kh"].items():
         f = am.fit_krotov_hopfield(ds)
         print(f"Krotov-Hopfield n={n}: exponent {f['exponent']:.3f} (theory {n - 1}), "
@@ -120,8 +115,13 @@ def main(argv: list[str]) -> int:
         f = am.fit_demircigil(ds)
         print(f"Demircigil {crit}: alpha {f['alpha']:.4f} (theory {f['alpha_theory']:.4f})")
     print(f"Theorem 5: max error/bound = {float(res['bound']['ratio_max'].max()):.3f}")
-    png = out / "modern_capacity.png"
-    plot(res, png)
-    files.append(png)
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    with OutputSet(args) as out:
+        for n, ds in res["kh"].items():
+            out.netcdf(ds, f"modern_capacity_kh_n{n}.nc")
+        for c, ds in res["exp"].items():
+            out.netcdf(ds, f"modern_capacity_exp_{c}.nc")
+        out.netcdf(res["bound"], "modern_capacity_bound.nc")
+        out.netcdf(res["theorem3"], "modern_capacity_theorem3.nc")
+        out.figure(lambda p: plot(res, p), "modern_capacity.png")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -26,7 +26,7 @@ import assoc.modern as am
 from assoc.dataset import finalize
 from assoc.seeding import normalize_seed, seed_entropy, stream_rng
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import OutputSet, figure_parser
 
 PATTERNS_2D = np.array([[1.0, 0.1], [0.9, 0.35], [0.75, 0.0], [-1.0, 0.4], [0.0, -1.1]])
 BETAS_2D = [0.3, 2.0, 6.0, 40.0]
@@ -144,14 +144,13 @@ def main(argv: list[str]) -> int:
     cfg = SETTINGS[args.quick]
     land = landscape(cfg)
     types = types_vs_beta(cfg, args.seed)
-    files = [write_netcdf(land, args.out / "modern_landscape_energy.nc"),
-             write_netcdf(types, args.out / "modern_landscape_types.nc")]
-    png = args.out / "modern_landscape.png"
-    plot(land, types, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        out.netcdf(land, "modern_landscape_energy.nc")
+        out.netcdf(types, "modern_landscape_types.nc")
+        out.figure(lambda p: plot(land, types, p), "modern_landscape.png")
     f = types["fraction"].mean("sample")
     for b in (0, types.sizes["beta"] // 2, -1):
         print(f"beta = {float(types.beta[b]):8.3g}: " + ", ".join(
             f"{str(k)} {float(f.isel(beta=b).sel(kind=k)):.2f}" for k in types.kind.values))
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -27,7 +27,7 @@ import assoc.modern as am
 from assoc.dataset import finalize
 from assoc.seeding import normalize_seed, seed_entropy, stream_rng
 
-from .._cli import figure_parser, write_netcdf
+from .._cli import OutputSet, figure_parser
 
 SETTINGS = {True: dict(L=64, d_k=32, topics=4, samples=3,
                        scales=[0.25, 0.5, 0.75, 1, 1.5, 2, 4, 8]),
@@ -114,15 +114,14 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     ds = compute(SETTINGS[args.quick], args.seed)
-    files = [write_netcdf(ds, args.out / "modern_metastable.nc")]
-    png = args.out / "modern_metastable.png"
-    plot(ds, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        out.netcdf(ds, "modern_metastable.nc")
+        out.figure(lambda p: plot(ds, p), "modern_metastable.png")
     for i in range(ds.sizes["scale"]):
         c = ds["kind_code"].isel(scale=i).values
         print(f"scale {float(ds.scale[i]):6g}: median k one update "
               f"{np.median(ds['k_one_update'].isel(scale=i)):5.1f}, fixed point "
               f"{np.median(ds['k_fixed_point'].isel(scale=i)):5.1f}; single/metastable/global "
               f"{(c == 0).mean():.2f}/{(c == 1).mean():.2f}/{(c == 2).mean():.2f}")
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -26,7 +26,7 @@ import xarray as xr
 from assoc.models import ExampleHebbian
 from theory import multitasking as mt
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 from .overlaps import ranked_estimate
 
 K, D, R_QUALITY, T_LEARN, THETA = 2, 0.3, 0.4, 0.05, 1.0
@@ -107,18 +107,16 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     theory, mc, thr = compute(args.quick, args.seed, mc_stores(args))
-    out = args.out
-    files = [write_netcdf(ds, out / f"multitasking_learning_theory_{p}.nc")
-             for p, ds in theory.items()]
-    files.append(write_netcdf(mc, out / "multitasking_learning_mc.nc"))
-    files.append(write_netcdf(thr, out / "multitasking_learning_thresholds.nc"))
-    png = out / "multitasking_learning.png"
-    plot(theory, mc, thr, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        for p, ds in theory.items():
+            out.netcdf(ds, f"multitasking_learning_theory_{p}.nc")
+        out.netcdf(mc, "multitasking_learning_mc.nc")
+        out.netcdf(thr, "multitasking_learning_thresholds.nc")
+        out.figure(lambda path: plot(theory, mc, thr, path), "multitasking_learning.png")
     s = thr.M_threshold.sel(protocol="supervised", N=np.inf).isel(d=0)
     u = thr.M_threshold.sel(protocol="unsupervised", N=np.inf).isel(d=0)
     print(f"N = inf: supervised and unsupervised thresholds equal: {bool((s == u).all())}")
     print(f"r = {float(thr.r[len(thr.r) // 2]):.3f}: M_threshold per pattern = "
           f"{s.isel(r=len(thr.r) // 2).values.round(2).tolist()}")
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

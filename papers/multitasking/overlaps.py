@@ -24,7 +24,7 @@ from assoc.compare import extrapolate_in_N
 from assoc.models import MultitaskingHebbian
 from theory import multitasking as mt
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 
 T_PLOT = 0.05
 SETTINGS = {
@@ -111,20 +111,17 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     theory, mc = compute(args.quick, args.seed, mc_stores(args))
-    out = args.out
-    files = []
-    for th, sim in zip(theory, mc, strict=True):
-        K = int(th.K)
-        files.append(write_netcdf(th, out / f"multitasking_overlaps_theory_K{K}.nc"))
-        files.append(write_netcdf(sim, out / f"multitasking_overlaps_mc_K{K}.nc"))
-    png = out / "multitasking_overlaps.png"
-    plot(theory, mc, png)
-    files.append(png)
+    with OutputSet(args) as out:
+        for th, sim in zip(theory, mc, strict=True):
+            K = int(th.K)
+            out.netcdf(th, f"multitasking_overlaps_theory_K{K}.nc")
+            out.netcdf(sim, f"multitasking_overlaps_mc_K{K}.nc")
+        out.figure(lambda path: plot(theory, mc, path), "multitasking_overlaps.png")
     for t in theory:
         K = t.sizes["pattern"]
         ph = t.phase.sel(T=T_PLOT).values
         par = t.d.values[ph == "parallel"]
         print(f"K = {K}: parallel equilibrium from d = {par.min():.3f}" if par.size else
               f"K = {K}: no parallel equilibrium on the grid")
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

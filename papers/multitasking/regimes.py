@@ -21,7 +21,6 @@ Writes ``multitasking_regimes_K<K>.nc`` (phase on the grid), ``multitasking_boun
 from __future__ import annotations
 
 import datetime as _dt
-import pathlib
 import platform
 import time
 
@@ -32,7 +31,7 @@ from assoc.models import MultitaskingHebbian
 from assoc.progress import progress
 from theory import multitasking as mt
 
-from .._cli import figure_parser, mc_stores, monte_carlo, write_netcdf
+from .._cli import OutputSet, figure_parser, mc_stores, monte_carlo
 
 SETTINGS = {
     True: dict(Ks_diag=[2], d=np.linspace(0.0, 0.97, 25), T=np.linspace(0.0, 0.6, 13),
@@ -254,23 +253,19 @@ def plot(diags: list[xr.Dataset], path) -> None:
 
 def main(argv: list[str]) -> int:
     ap = figure_parser("multitasking-regimes", __doc__.splitlines()[0], monte_carlo=True)
-    ap.add_argument("--table", type=pathlib.Path, default=None,
-                    help="where to write the boundary table (default OUT/multitasking_regimes.txt)")
+    ap.add_output_file("--table", help="where to write the boundary table (default "
+                                       "OUT/multitasking_regimes.txt)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     cfg = SETTINGS[args.quick]
-    out = args.out
     diags = [diagram(K, cfg["d"], cfg["T"]) for K in cfg["Ks_diag"]]
-    files = [write_netcdf(ds, out / f"multitasking_regimes_K{int(ds.K)}.nc") for ds in diags]
     text, bounds = table(cfg, args.seed, mc_stores(args))
-    files.append(write_netcdf(bounds, out / "multitasking_boundaries.nc"))
-    png = out / "multitasking_regimes.png"
-    plot(diags, png)
-    files.append(png)
-    tab = args.table or out / "multitasking_regimes.txt"
-    tab.parent.mkdir(parents=True, exist_ok=True)
-    tab.write_text(text)
-    files.append(tab)
+    with OutputSet(args) as out:
+        for ds in diags:
+            out.netcdf(ds, f"multitasking_regimes_K{int(ds.K)}.nc")
+        out.netcdf(bounds, "multitasking_boundaries.nc")
+        out.figure(lambda p: plot(diags, p), "multitasking_regimes.png")
+        out.text(text, args.table or "multitasking_regimes.txt")
     print(text)
-    print("wrote " + ", ".join(str(f) for f in files) + f" in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out.summary()} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -11,7 +11,7 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from assoc.errors import NotConvergedError
-from assoc.validation import check_choice, check_real
+from assoc.validation import check_choice, check_scalar
 
 from .._numerics.solver import NO_SOLUTION
 from ..symbolic.solve import fold, solve_points
@@ -52,7 +52,7 @@ def critical_point(P: int, T: float = 0.0, ansatz: str = "RS") -> xr.Dataset:
     """
     P = _check_P(P)
     ansatz = check_choice("ansatz", ansatz, CAPACITY_ANSATZE)
-    Tv = float(check_real("T", T, low=0.0))
+    Tv = check_scalar("T", T, low=0.0)
     # the fold is a pure function of (P, T, ansatz): computed once per process (the
     # capacity table and global_minimum_load ask for it again)
     return _critical_point(P, Tv, ansatz).copy(deep=True)

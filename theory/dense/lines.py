@@ -193,6 +193,7 @@ def transition_lines(P: int, alpha: float | np.ndarray, ansatz: str = "RS",
     P = _check_P(P)
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
     a = check_grid("alpha", alpha, low=0.0)
+    n_T = check_int("n_T", n_T, low=2)
     consts = dict(_sg_constants(P, ansatz)) if (a > 0).any() else {
         "g_g": math.nan, "g_spinodal": math.nan}
     n = a.size

@@ -69,7 +69,14 @@ from scipy.special import ndtr
 
 from assoc.dataset import finalize
 from assoc.models import Hopfield
-from assoc.validation import check_choice, check_grid, check_int, check_real
+from assoc.validation import (
+    check_bool,
+    check_choice,
+    check_grid,
+    check_int,
+    check_real,
+    check_scalar,
+)
 
 from .._numerics.solver import annotate
 from . import rs, rsb
@@ -297,7 +304,7 @@ def critical_capacity(T: float = 0.0, ansatz: str = "RS") -> float:
     0.137906
     """
     ansatz = check_choice("ansatz", ansatz, rsb.CAPACITY_ANSATZE)
-    t = float(check_real("T", T, low=0.0))
+    t = check_scalar("T", T, low=0.0)
     if ansatz != "RS":
         return rsb.critical_capacity(t, ansatz=ansatz)
     return float(rs.capacity(np.array([t]))["alpha_c"][0])
@@ -372,6 +379,7 @@ def phase_diagram(
     go to the first branch in ``BRANCHES`` order; ``'none'`` marks points without a
     stable converged branch.  dtype ``<U10`` (round-trips through netCDF).
     """
+    replicon = check_bool("replicon", replicon)
     ds = solve(alpha, T)
     ok = (ds["stable"] if replicon else ds["stable_rs"]).values
     f = np.where(ok, ds["f"].values, np.inf)

@@ -72,7 +72,7 @@ import xarray as xr
 from assoc.dataset import finalize
 from assoc.models import Hopfield
 from assoc.progress import progress
-from assoc.validation import check_choice, check_grid, check_real
+from assoc.validation import check_choice, check_grid, check_scalar
 
 from .._numerics.solver import CONVERGED, NO_SOLUTION, annotate
 from ..symbolic import GaussianAverage as E
@@ -1022,7 +1022,7 @@ def critical_point(T: float = 0.0, ansatz: str = "1RSB") -> xr.Dataset:
     (model variables), ``converged``.
     """
     ansatz = check_choice("ansatz", ansatz, CAPACITY_ANSATZE)
-    Tv = float(check_real("T", T, low=0.0))
+    Tv = check_scalar("T", T, low=0.0)
     if Tv >= 1.0:
         raise ValueError(f"T must be in [0, 1) for a retrieval branch (got {Tv})")
     if ansatz == "2RSB":

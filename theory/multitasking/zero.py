@@ -33,6 +33,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import brentq, linprog
 
+from assoc.validation import check_grid, check_int
+
 from .tables import SiteTable, archetype_law, site_table, zero_temperature_map
 
 __all__ = ["hierarchical_overlaps", "hierarchical_threshold", "overturned_overlaps",
@@ -42,8 +44,9 @@ __all__ = ["hierarchical_overlaps", "hierarchical_threshold", "overturned_overla
 
 
 def hierarchical_overlaps(K: int, d: np.ndarray) -> np.ndarray:
-    """``m_k = (1-d) d^(k-1)``, k = 1..K, shape (len(d), K)."""
-    d = np.atleast_1d(np.asarray(d, dtype=np.float64))
+    """``m_k = (1-d) d^(k-1)``, k = 1..K (an int >= 1), d in [0, 1]; shape (len(d), K)."""
+    K = check_int("K", K, low=1)
+    d = check_grid("d", d, low=0.0, high=1.0)
     # correctly rounded powers (math.pow): NumPy's vectorised float power may be 1 ulp off
     # (NumPy 2.4 gives 0.1**2 = 0.01), and the closed form is compared exactly
     powers = np.array([[math.pow(x, k) for k in range(K)] for x in d.tolist()]).reshape(-1, K)
@@ -51,7 +54,9 @@ def hierarchical_overlaps(K: int, d: np.ndarray) -> np.ndarray:
 
 
 def hierarchical_threshold(K: int) -> float:
-    """``d_H(K)``: root in (1/2, 1) of ``sum_(j=1)^(K-1) d^j = 1``; 1 for K <= 2."""
+    """``d_H(K)``: root in (1/2, 1) of ``sum_(j=1)^(K-1) d^j = 1``; 1 for K <= 2 (K an
+    int >= 1)."""
+    K = check_int("K", K, low=1)
     if K <= 2:
         return 1.0
     return float(brentq(lambda d: np.polyval(np.r_[np.ones(K - 1), -1.0], d), 0.5, 1.0,
