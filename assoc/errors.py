@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["NotConvergedError", "InsufficientMemoryError"]
+__all__ = ["NotConvergedError", "InsufficientMemoryError", "InputTypeError"]
+
+
+class InputTypeError(TypeError, ValueError):
+    """An argument of the wrong type (a string, bytes or a bool where a number is expected).
+
+    A TypeError, and also a ValueError, so that code written against the library's earlier
+    ValueError for the same input keeps working."""
 
 
 class NotConvergedError(RuntimeError):

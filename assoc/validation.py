@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import InputTypeError
+
 __all__ = ["check_real", "check_grid", "check_scalar", "check_int", "check_choice",
            "check_bool"]
 
@@ -35,15 +37,20 @@ def check_real(
 
     Raises
     ------
+    assoc.errors.InputTypeError
+        (a TypeError and a ValueError) for strings, bytes, booleans and other non-numbers
+        (``np.asarray(b'1', float)`` would be 1).
     ValueError
         Naming ``name`` and the valid range, for NaN, infinities (unless
-        ``allow_inf``) or values outside the range.
+        ``allow_inf``), values outside the range, or an empty array.
     """
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real number (got {value!r})") from exc
     rng = _interval(low, high, low_open, high_open)
+    raw = np.asarray(value) if not isinstance(value, (str, bytes)) else None
+    if raw is None or raw.dtype.kind not in "iuf":  # strings, bytes, bools, objects
+        raise InputTypeError(f"{name} must be a real number {rng} (got {value!r})")
+    arr = raw.astype(np.float64)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
     if np.isnan(arr).any():
         raise ValueError(f"{name} must be {rng}, not NaN (got {value!r})")
     if not allow_inf and np.isinf(arr).any():

@@ -202,9 +202,23 @@ class _NoBar:
         pass
 
 
+#: Environment variable: seconds an in-process run waits after each task (0 by default), so
+#: that an interruption can be demonstrated, or tested, at a known moment whatever the load.
+PAUSE_ENV = "ASSOC_CAMPAIGN_PAUSE"
+
+
+def _pause() -> float:
+    try:
+        return max(float(os.environ.get(PAUSE_ENV, "0")), 0.0)
+    except ValueError:
+        raise ValueError(f"{PAUSE_ENV} must be a number of seconds (got "
+                         f"{os.environ[PAUSE_ENV]!r})") from None
+
+
 def _run_local(spec: CampaignSpec, st: CampaignStore, pending: Iterable[Task], retries: int,
                bar: Any) -> None:
     writer = st.writer()
+    pause = _pause()
     for task in pending:
         for attempt in range(1, retries + 2):
             try:
@@ -217,6 +231,8 @@ def _run_local(spec: CampaignSpec, st: CampaignStore, pending: Iterable[Task], r
                 writer.write(task, res.arrays, res.record)
             break
         bar.update(1)
+        if pause:
+            time.sleep(pause)
 
 
 def _run_dask(spec: CampaignSpec, st: CampaignStore, pending: list[Task], retries: int,

@@ -17,10 +17,13 @@ import xarray as xr
 
 from assoc import Hopfield
 from montecarlo import simulate
+from montecarlo.campaign.execute import PAUSE_ENV
 
 pytest.importorskip("zarr", reason="campaign stores need zarr")
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 MARKER = "<!-- campaign-quickstart"
+#: Seconds the interrupted run waits after each task.
+PAUSE = 3.0
 
 
 def _block() -> tuple[str, list[str]]:
@@ -52,8 +55,12 @@ def test_readme_campaign_quick_start(tmp_path):
     run, status, resume, export = commands
     store = tmp_path / "spec.zarr"
 
+    # the run waits PAUSE s after each task (montecarlo.campaign.execute.PAUSE_ENV), so the
+    # Ctrl-C below lands after the first task and before the last, however loaded the machine
+    # (without it, the 7 tasks after the first, compiled, one can finish in one burst)
+    slow = {**env, PAUSE_ENV: str(PAUSE)}
     proc = subprocess.Popen(run.split(), cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=slow)
     deadline = time.monotonic() + 120
     while _done(store) < 1 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)

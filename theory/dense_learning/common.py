@@ -99,6 +99,7 @@ def channels(protocol: str, rho: Any, M: Any = None
 
 def normalisation(P: int, protocol: str, load: str) -> str:
     """The Hamiltonian and load conventions of the family, in words."""
+    P, protocol, load, _ = _check_common(P, protocol, load, None)
     if protocol == "supervised":
         H = ("H = -(1/(P! N^(P-1))) sum_mu sum_(distinct i1..iP) prod_k xihat^mu_ik s_ik, "
              "xihat^mu = (1/(r M)) sum_a eta^(mu,a)")

@@ -46,7 +46,7 @@ import xarray as xr
 from scipy.special import ndtr
 from scipy.stats import binom
 
-from assoc.validation import check_grid, check_int, check_real
+from assoc.validation import check_grid, check_int, check_real, check_scalar
 
 from .._numerics.solver import bracket_root
 from .common import _check_common, _finalize, variance_factor
@@ -182,7 +182,7 @@ def learning_threshold(P: int, alpha: Any, r: Any, *, protocol: str = "supervise
     ``M_c = (1 - r^2)/(r^2 rho_c)``.  At low load both give ``M_c = (1 - r^2)/(r^2 snr^-2)``.
     """
     P, protocol, load, N = _check_common(P, protocol, load, N)
-    ell = float(check_real("snr", snr, low=0.0, low_open=True))
+    ell = check_scalar("snr", snr, low=0.0, low_open=True)
     a = check_grid("alpha", alpha, low=0.0)
     rr = check_grid("r", r, low=0.0, high=1.0, low_open=True)
     A, R = np.meshgrid(a, rr, indexing="ij")

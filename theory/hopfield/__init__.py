@@ -68,6 +68,7 @@ import xarray as xr
 from scipy.special import ndtr
 
 from assoc.dataset import finalize
+from assoc.errors import InputTypeError
 from assoc.models import Hopfield
 from assoc.validation import (
     check_bool,
@@ -405,7 +406,9 @@ def mixture(n: int | list[int] | np.ndarray, T: float | np.ndarray) -> xr.Datase
     ns = np.atleast_1d(np.asarray(n))
     if ns.ndim != 1:
         raise ValueError("n must be an integer or a 1-D sequence of integers")
-    ns = np.array([check_int("n", int(v) if float(v).is_integer() else v, low=1) for v in ns])
+    if ns.dtype.kind not in "iu":  # 3.0 and True are not integers
+        raise InputTypeError(f"n must be an integer >= 1 or a 1-D sequence of them (got {n!r})")
+    ns = np.array([check_int("n", int(v), low=1) for v in ns])
     _, t = _controls(1.0, T)
     shape = (ns.size, t.size)
     m = np.full(shape, np.nan)

@@ -147,7 +147,7 @@ import xarray as xr
 from scipy.special import ndtr
 
 from assoc.dataset import finalize
-from assoc.validation import check_choice, check_int, check_real
+from assoc.validation import check_choice, check_int, check_real, check_scalar
 
 from .._numerics.solver import CONVERGED, MAXITER, WRONG_ROOT, flag_status
 from .branches import (
@@ -683,7 +683,8 @@ def regime_boundaries(
     K = check_int("K", K, low=1)
     Ts = _check_T(T)
     grid = np.arange(200) * 0.005 if d is None else np.sort(_check_d(d))
-    d_tol = float(check_real("d_tol", d_tol, low=0.0, low_open=True))
+    d_tol = check_scalar("d_tol", d_tol, low=0.0, low_open=True)
+    n_random = check_int("n_random", n_random, low=0)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
     names = [b for b in branches(K, "all") if b != "equilibrium"] + ["other"]
     B, C = len(names), len(CRITERIA)
@@ -789,7 +790,7 @@ def zero_temperature_states(K: int, d: float, *, method: str = "search", n_rando
         ``regime`` (structure label, as ``phase`` in :func:`solve`).
     """
     K = check_int("K", K, low=1)
-    dv = float(_vec("d", d, low=0.0, high=1.0, low_open=True, high_open=True)[0])
+    dv = check_scalar("d", d, low=0.0, high=1.0, low_open=True, high_open=True)
     check_choice("method", method, ("search", "exhaustive"))
     if method == "exhaustive":
         if K > 5:
@@ -936,7 +937,7 @@ def learning_threshold(K: int, d: float | Sequence[float], r: float | Sequence[f
     """
     K = check_int("K", K, low=1)
     dd, rr = _check_d(d), _check_r(r)
-    theta = float(check_real("theta", theta, low=0.0, low_open=True))
+    theta = check_scalar("theta", theta, low=0.0, low_open=True)
     check_choice("state", state, ("hierarchical", "pure", "parallel"))
     check_choice("protocol", protocol, PROTOCOLS)
     Nv = None if N is None else float(check_real("N", N, low=1.0))
@@ -984,4 +985,5 @@ def sum_squared_error(m: Any, d: Any) -> np.ndarray:
     the states that minimise the Hamiltonian in parallel on several patterns minimise
     their sum-squared errors together (arXiv:2308.04106).
     """
-    return loss_from_overlaps(np.asarray(m, dtype=np.float64), np.asarray(d, dtype=np.float64))
+    return loss_from_overlaps(check_real("m", m, low=-1.0, high=1.0),
+                              check_real("d", d, low=0.0, high=1.0))

@@ -71,7 +71,8 @@ def overturned_overlaps(K: int, d: np.ndarray) -> np.ndarray:
     ``2 w_k`` of overlap from pattern k to each later pattern:
     ``m_j = e d^(j-1) - 2 w_j [j <= K-2] + 2 sum_(k < min(j, K-1)) w_k``.
     """
-    d = np.atleast_1d(np.asarray(d, dtype=np.float64))
+    K = check_int("K", K, low=1)
+    d = check_grid("d", d, low=0.0, high=1.0)
     e = 1 - d
     m = hierarchical_overlaps(K, d)
     for k in range(1, K - 1):
@@ -83,6 +84,7 @@ def overturned_overlaps(K: int, d: np.ndarray) -> np.ndarray:
 
 def ground_state_threshold(K: int) -> float:
     """``d_G(K)``: where ``|m_overturned|^2 = |m_hierarchical|^2``; 1 for K <= 2."""
+    K = check_int("K", K, low=1)
     if K <= 2:
         return 1.0
 
