@@ -91,6 +91,8 @@ def finalize(
         Further attrs (ansatz, sampler, seeds, sweeps, backend, equations, ...).
         Values must be netCDF-serialisable (str, numbers); None is dropped.
     """
+    if not isinstance(ds, xr.Dataset):
+        raise TypeError(f"ds must be an xarray.Dataset (got {type(ds).__name__})")
     ds = ds.copy()
     for name in list(ds.variables):
         if name in VARIABLES:
@@ -116,7 +118,8 @@ def finalize(
 
 
 def assert_valid_result(ds: xr.Dataset) -> None:
-    """Check a result Dataset against the conventions; raise AssertionError if not.
+    """Check a result Dataset against the conventions; raise AssertionError if not (and
+    TypeError if ``ds`` is not a Dataset at all).
 
     Checks: the required attrs; ``long_name`` and ``units`` on every data
     variable and dimension coordinate; boolean ``converged``/``stable``;
@@ -124,7 +127,8 @@ def assert_valid_result(ds: xr.Dataset) -> None:
     unconverged without ``converged`` beside it; Monte Carlo results have
     ``N`` and ``sample`` dimensions.
     """
-    assert isinstance(ds, xr.Dataset), f"expected an xarray.Dataset, got {type(ds)}"
+    if not isinstance(ds, xr.Dataset):
+        raise TypeError(f"ds must be an xarray.Dataset (got {type(ds).__name__})")
     for a in _REQUIRED_ATTRS:
         assert a in ds.attrs, f"missing attr {a!r}"
     assert ds.attrs["kind"] in KINDS, f"attr kind must be one of {KINDS}"

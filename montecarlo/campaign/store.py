@@ -170,12 +170,14 @@ class CampaignStore:
             When ``path`` is not a campaign store, cannot be read, or holds another spec.
         """
         _require_zarr()
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"store must be a path (str or os.PathLike) (got {path!r})")
         path = pathlib.Path(path)
         if not path.exists():
-            raise StoreError(f"{str(path)!r} does not exist")
+            raise StoreError(f"store {str(path)!r} does not exist")
         meta = path / _META / "spec.json"
         if not path.is_dir() or not meta.exists():
-            raise StoreError(f"{str(path)!r} is not a campaign store (no {_META}/spec.json); "
+            raise StoreError(f"store {str(path)!r} is not a campaign store (no {_META}/spec.json); "
                              f"it was left untouched")
         try:
             info = json.loads(meta.read_text())

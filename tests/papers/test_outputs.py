@@ -26,6 +26,8 @@ from papers import _cli  # noqa: E402
 from papers._cli import OutputSet, complete, figure_parser  # noqa: E402
 
 FIG = "test-figure"
+#: Seconds a bad option may take to be refused.
+REFUSAL_SECONDS = 1.0
 
 
 def _args(folder: pathlib.Path) -> argparse.Namespace:
@@ -214,3 +216,39 @@ def test_no_partial_temporary_file_is_left_by_write_netcdf(tmp_path, monkeypatch
     with pytest.raises(KeyboardInterrupt):
         _cli.write_netcdf(xr.Dataset({"x": 1}), tmp_path / "a.nc")
     assert list(tmp_path.iterdir()) == []
+
+
+def _commands() -> list[str]:
+    from papers.__main__ import commands
+
+    return sorted(commands())
+
+
+@pytest.mark.parametrize("name", _commands())
+@pytest.mark.parametrize("bad", ["seed", "out", "store"])
+def test_every_figure_command_refuses_bad_options_before_work(tmp_path, capsys, name, bad):
+    """The walk over the papers CLI: each command, a bad --seed, --out or --store, a usage
+    error (exit 2) naming the option within a second."""
+    from papers.__main__ import main
+
+    (tmp_path / "FILE").write_text("x")
+    argv = [name, "--quick", "--out", str(tmp_path / "out")]
+    if bad == "seed":
+        argv += ["--seed", "-1"]
+    elif bad == "out":
+        argv[-1] = str(tmp_path / "FILE")
+    else:
+        argv += ["--store", str(tmp_path / "FILE")]
+    t0 = time.perf_counter()
+    try:
+        main(argv)
+    except SystemExit as e:
+        code = e.code
+    else:  # pragma: no cover - a failure
+        code = 0
+    err = capsys.readouterr().err
+    if bad == "store" and "unrecognized arguments: --store" in err:
+        assert code == 2  # a command without Monte Carlo has no --store
+        return
+    assert code == 2 and f"--{bad}" in err, err
+    assert time.perf_counter() - t0 < REFUSAL_SECONDS
