@@ -50,6 +50,7 @@ def test_ags_lines_reach_their_end_points():
                                    lines.alpha.values[ok], atol=2e-3)
 
 
+@pytest.mark.slow  # 50 s; the default suite keeps the AGS case
 def test_dense_lines_reach_their_end_points():
     rs = dpd.rs_lines(4, True)
     low = dense.low_load_lines(4)
