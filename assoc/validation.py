@@ -70,10 +70,8 @@ def check_grid(name: str, value: Any, **bounds: Any) -> np.ndarray:
     """A scalar or 1-D sequence of reals (:func:`check_real` with ``bounds``) as a 1-D float64
     array: the grid axis of a theory result."""
     arr = np.atleast_1d(check_real(name, value, **bounds))
-    if arr.ndim != 1:
+    if arr.ndim != 1:  # (empty arrays are refused by check_real)
         raise ValueError(f"{name} must be a scalar or a 1-D array (got shape {arr.shape})")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty")
     return arr
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from assoc import __version__
 from assoc.models import Model
 from assoc.seeding import normalize_seed
 from montecarlo import Campaign, simulate
@@ -204,8 +205,6 @@ class OutputSet:
 
     def __exit__(self, exc_type, exc, tb) -> bool:  # noqa: ANN001
         if exc_type is None:
-            from assoc import __version__
-
             man = {"figure": self.name, "complete": True, "args": self.args,
                    "package_version": __version__,
                    "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

@@ -167,19 +167,16 @@ def transition_lines(P: int, alpha: Any, *, r: Any = None, M: Any = None, rho: A
             C = (1.0 - q) / T[j]  # P = 2: (n, C, sigma), sigma^2 = alpha p at the saddle
             return np.array([[n, C, math.sqrt(av * float(pw.conjugate(C, T[j], *chk)))]])
 
+        if P == 2:  # continuous: the spin glass appears at T_g (lam at alpha = 0)
+            out["T_g"][:, k] = out["T_sg_spinodal"][:, k] = pw.glass_temperature(a, *chk)
+        else:
+            out["T_g"][:, k] = np.sqrt(a * v[k] / g["g_g"])
+            out["T_sg_spinodal"][:, k] = np.sqrt(a * v[k] / g["g_spinodal"])
         for i, av in enumerate(a):
-            if P == 2:  # continuous: the spin glass appears at T_g (lam at alpha = 0)
-                out["T_g"][i, k] = out["T_sg_spinodal"][i, k] = float(
-                    pw.glass_temperature(av, *chk)[0])
             if av == 0:
                 out["T_M"][i, k], out["T_c"][i, k] = float(lowk.T_M), float(lowk.T_c)
                 okM[i, k], okC[i, k] = bool(lowk.converged_T_M), bool(lowk.converged_T_c)
-                if P > 2:
-                    out["T_g"][i, k] = out["T_sg_spinodal"][i, k] = 0.0
                 continue
-            if P > 2:
-                out["T_g"][i, k] = math.sqrt(av * v[k] / g["g_g"])
-                out["T_sg_spinodal"][i, k] = math.sqrt(av * v[k] / g["g_spinodal"])
             if not bool(lowk.converged_T_M):
                 continue
             T = float(lowk.T_M) * T_SCAN

@@ -20,6 +20,7 @@ import numpy as np
 
 from .._numerics.quadrature import gauss_moments
 from .._numerics.solver import CONVERGED, NO_SOLUTION, bracket_root
+from ..dense.branches import beta_of
 
 #: Smallest q of a spin glass (below it, it is the paramagnet).
 Q_MIN = 1e-9
@@ -27,15 +28,15 @@ Q_MIN = 1e-9
 POLE_MARGIN = 1e-12
 
 
-def _beta(T: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.where(T > 0, 1.0 / np.where(T > 0, T, 1.0), np.inf)
+def _channel_sum(C: Any, lam: Any, lamx: Any, L: Any) -> np.ndarray:
+    """``sum_k L_k lam_k^2/D_k^2 = lam^2/(1 - lam C)^2 + L lamx^2/(1 - lamx C)^2``."""
+    C = np.asarray(C, dtype=float)
+    return lam**2 / (1.0 - lam * C) ** 2 + L * lamx**2 / (1.0 - lamx * C) ** 2
 
 
 def conjugate(C: Any, T: Any, lam: Any, lamx: Any, L: Any) -> np.ndarray:
-    """``p = q (lam^2/(1 - lam C)^2 + L lamx^2/(1 - lamx C)^2)``, ``q = 1 - C T``."""
-    C, T = np.asarray(C, dtype=float), np.asarray(T, dtype=float)
-    return (1.0 - C * T) * (lam**2 / (1.0 - lam * C) ** 2 + L * lamx**2 / (1.0 - lamx * C) ** 2)
+    """``p = q sum_k L_k lam_k^2/D_k^2``, ``q = 1 - C T``."""
+    return (1.0 - np.asarray(C, dtype=float) * T) * _channel_sum(C, lam, lamx, L)
 
 
 def susceptibility(signal: np.ndarray, weights: np.ndarray, extra: np.ndarray,
@@ -48,7 +49,7 @@ def susceptibility(signal: np.ndarray, weights: np.ndarray, extra: np.ndarray,
     ``signal`` and ``weights`` (n, atoms); the rest (n,).  NaN where it did not converge.
     """
     n = signal.shape[0]
-    beta = _beta(np.asarray(T, dtype=float))
+    beta = beta_of(T)
     hi = np.minimum(1.0 / lam, beta) * (1.0 - POLE_MARGIN)
 
     def g(C: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, None]:
@@ -83,9 +84,10 @@ def glass_temperature(alpha: Any, lam: Any, lamx: Any, L: Any) -> np.ndarray:
 def _free_energy(C: np.ndarray, alpha: np.ndarray, T: np.ndarray, lam: np.ndarray,
                  lamx: np.ndarray, L: np.ndarray) -> dict[str, np.ndarray]:
     """f, q, p and the replicon of the state without signal at susceptibility C."""
-    beta = _beta(T)
+    beta = beta_of(T)
     q = 1.0 - C * T
-    p = conjugate(C, T, lam, lamx, L)
+    k2 = _channel_sum(C, lam, lamx, L)
+    p = q * k2
     sig = np.sqrt(alpha * p)
     mo = gauss_moments(np.zeros_like(C), sig, beta, with_L=True)
     f = 0.5 * alpha * p * C - mo.L
@@ -93,7 +95,6 @@ def _free_energy(C: np.ndarray, alpha: np.ndarray, T: np.ndarray, lam: np.ndarra
         with np.errstate(divide="ignore", invalid="ignore"):
             log = np.where(T > 0, 0.5 * alpha * T * np.log1p(-lk * C), 0.0)
         f = f + k * (0.5 * alpha * lk + log - 0.5 * alpha * lk * q / (1.0 - lk * C))
-    k2 = lam**2 / (1.0 - lam * C) ** 2 + L * lamx**2 / (1.0 - lamx * C) ** 2
     with np.errstate(invalid="ignore"):
         replicon = np.where(sig > 0, 1.0 - alpha * k2 * mo.S4, 1.0)
     return {"f": f, "q": q, "p": p, "C": C, "replicon": replicon}
@@ -101,13 +102,14 @@ def _free_energy(C: np.ndarray, alpha: np.ndarray, T: np.ndarray, lam: np.ndarra
 
 def spin_glass(alpha: Any, T: Any, lam: Any, lamx: Any, L: Any) -> dict[str, np.ndarray]:
     """The RS spin glass (no signal, q > 0) below ``T_g``: ``f, q, p, C, replicon, status``
-    (flat arrays; NaN and NO_SOLUTION above T_g or at alpha = 0)."""
+    (flat arrays; NaN and NO_SOLUTION above T_g or at alpha = 0) and ``T_g`` itself."""
     alpha, T, lam, lamx, L = (np.ravel(x).astype(float) for x in
                               np.broadcast_arrays(alpha, T, lam, lamx, L))
     n = alpha.size
     out = {k: np.full(n, np.nan) for k in ("f", "q", "p", "C", "replicon")}
     status = np.full(n, NO_SOLUTION, dtype=np.int8)
-    idx = np.flatnonzero((alpha > 0) & (T < glass_temperature(alpha, lam, lamx, L)))
+    T_g = glass_temperature(alpha, lam, lamx, L)
+    idx = np.flatnonzero((alpha > 0) & (T < T_g))
     if idx.size:
         sel = (alpha[idx], T[idx], lam[idx], lamx[idx], L[idx])
         C = susceptibility(np.zeros((idx.size, 1)), np.ones((idx.size, 1)), np.zeros(idx.size),
@@ -117,7 +119,7 @@ def spin_glass(alpha: Any, T: Any, lam: Any, lamx: Any, L: Any) -> dict[str, np.
         for k, val in res.items():
             out[k][idx[ok]] = val[ok]
         status[idx[ok]] = CONVERGED
-    out["status"] = status
+    out["status"], out["T_g"] = status, T_g
     return out
 
 
@@ -140,6 +142,5 @@ def m0_free_energy(alpha: Any, T: Any, lam: Any, lamx: Any, L: Any) -> np.ndarra
     """f of the state without signal: the spin glass below ``T_g``, the paramagnet above
     (the retrieval's competitor in :func:`theory.dense_learning.transition_lines`)."""
     sg, pm = spin_glass(alpha, T, lam, lamx, L), paramagnet(alpha, T, lam, lamx, L)
-    glass = np.ravel(np.broadcast_to(T, np.shape(sg["f"]))) < np.ravel(
-        glass_temperature(*np.broadcast_arrays(alpha, lam, lamx, L)))
+    glass = np.ravel(np.broadcast_to(T, sg["T_g"].shape)) < sg["T_g"]
     return np.where(glass & (sg["status"] == CONVERGED), sg["f"], pm["f"])

@@ -151,7 +151,7 @@ def _continue(cf_of: Callable[[bool], Any], x_low: np.ndarray, ok_low: np.ndarra
     ``x_low`` (L, d) (T = 0 lines use the columns of their T = 0 model, all but q, the last)
     along the fixed reference loads of :mod:`theory.dense.branches`.  ``seed(x_low, other,
     alpha, zero)``, if given, turns the low-load rows into the model's starting point at the
-    first load (P = 2: adds the AGS susceptibility and p).
+    first load (P = 2: adds the AGS susceptibility C and the noise sigma).
 
     Returns ``x`` (nA, L, d) (NaN where not converged), ``status`` (nA, L), ``ends_alpha``
     and ``ends_x`` (L, d): the last reference load each line reached and its solution.
@@ -384,8 +384,7 @@ def _example_symmetry(P: int, law: dict[str, np.ndarray], v: np.ndarray, alpha: 
         S = r[:, None] * M[:, None] * c
         wS = w * (M[:, None] ** 2 - S**2) / (M[:, None] * (M[:, None] - 1))
         s = laws.signal(P, nn)[:, None]
-        dim = laws.compiled(P, "unsupervised", False, "rs0" if T[line] == 0 else "rs").model.dim
-        x_all = X[rows, line, :dim]
+        x_all = X[rows, line]  # all columns: only P = 2 reads them, where both models have 3
         with np.errstate(invalid="ignore"):
             sig = np.sqrt(np.where(a > 0, _sigma2(P, a, v[line], x_all), 0.0))[:, None]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -508,7 +507,7 @@ def solve(P: int, alpha: Any, T: Any, *, r: Any = None, M: Any = None, rho: Any 
               for x in channels(protocol, np.repeat(rho_l, nT), lawL.get("M"))]
         sg, pm = pw.spin_glass(AA, TT, *ch), pw.paramagnet(AA, TT, *ch)
         slope_ok = np.ones(AV.size, dtype=bool)
-        glass = TT < pw.glass_temperature(AA, *ch).reshape(AV.shape)
+        glass = TT < sg["T_g"].reshape(AV.shape)
         para = ~glass
     else:
         sg = dbr.spin_glass_rs(P, AV.ravel(), TT.ravel())

@@ -147,7 +147,7 @@ import xarray as xr
 from scipy.special import ndtr
 
 from assoc.dataset import finalize
-from assoc.validation import check_choice, check_int, check_real, check_scalar
+from assoc.validation import check_choice, check_grid, check_int, check_real, check_scalar
 
 from .._numerics.solver import CONVERGED, MAXITER, WRONG_ROOT, flag_status
 from .branches import (
@@ -208,23 +208,16 @@ NORM_EX = ("examples eta = xi chi, P(chi=+1) = (1+r)/2, rho = (1-r^2)/(M r^2), R
 
 
 # ----------------------------------------------------------------------------- validation
-def _vec(name: str, value: Any, **kw: Any) -> np.ndarray:
-    arr = np.atleast_1d(check_real(name, value, **kw))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a scalar or a non-empty 1-D sequence (got {value!r})")
-    return arr
-
-
 def _check_d(d: Any) -> np.ndarray:
-    return _vec("d", d, low=0.0, high=1.0, high_open=True)
+    return check_grid("d", d, low=0.0, high=1.0, high_open=True)
 
 
 def _check_T(T: Any) -> np.ndarray:
-    return _vec("T", T, low=0.0)
+    return check_grid("T", T, low=0.0)
 
 
 def _check_r(r: Any) -> np.ndarray:
-    return _vec("r", r, low=0.0, high=1.0, low_open=True)
+    return check_grid("r", r, low=0.0, high=1.0, low_open=True)
 
 
 def _check_M(M: Any) -> list[int]:
