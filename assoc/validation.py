@@ -10,7 +10,13 @@ import numpy as np
 from .errors import InputTypeError
 
 __all__ = ["check_real", "check_grid", "check_scalar", "check_int", "check_choice",
-           "check_bool"]
+           "check_bool", "brief"]
+
+
+def brief(value: Any, width: int = 80) -> str:
+    """``repr(value)`` cut to ``width`` characters, for error messages."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:

@@ -34,7 +34,7 @@ import numpy as np
 
 from assoc.energy import elementary_from_power_sums, energy_from_overlaps
 from assoc.models import DenseExampleHebbian, ExampleHebbian, Model, MultitaskingHebbian
-from assoc.patterns import diluted, noisy_examples, unbiased
+from assoc.patterns import diluted, unbiased
 from assoc.seeding import control_key, philox_key, stream_rng, stream_seed
 
 from . import engine_compiled, engine_cuda, engine_numpy
@@ -115,14 +115,26 @@ def start_configuration(xi: np.ndarray, start: str,
 
 def _examples(root: np.random.SeedSequence, point: int, xi: np.ndarray, r: float, M: int,
               samples: Sequence[int]) -> np.ndarray:
-    """Examples (S, K, M, N) of the archetypes ``xi`` (S, K, N): example a of sample s from
-    stream ``disorder`` keyed ``(point, s, 1, a)``, so its uniforms are shared by every r and
-    the examples of a larger M extend those of a smaller one."""
-    return np.stack([
-        np.concatenate([noisy_examples(xi[i], r, 1,
-                                       seed=stream_seed(root, "disorder", point, s, 1, a))
-                        for a in range(M)], axis=1)
-        for i, s in enumerate(samples)])
+    """Examples (S, K, M, N) of the archetypes ``xi`` (S, K, N), ``eta = xi chi`` with
+    ``P(chi = -1) = (1 - r)/2`` (:func:`assoc.patterns.noisy_examples`).
+
+    Sample s draws its uniforms from one stream ``disorder`` keyed ``(point, s, 1)``, example
+    after example (the K N uniforms of example a follow those of example a - 1), in blocks
+    of about 2**20 uniforms. So the uniforms are shared by every r, the examples of a larger
+    M extend those of a smaller one, and a million examples cost one pass of the generator
+    (not a million streams).
+    """
+    S, K, N = xi.shape
+    eta = np.empty((S, K, M, N), dtype=np.int8)
+    keep = (1.0 + r) / 2.0  # chi = +1 where the uniform is below it
+    block = max(1, (1 << 20) // max(K * N, 1))
+    for i, s in enumerate(samples):
+        rng = stream_rng(root, "disorder", point, s, 1)
+        for a in range(0, M, block):
+            b = min(M, a + block)
+            chi = np.where(rng.random((b - a, K, N)) >= keep, -1, 1).astype(np.int8)
+            eta[i, :, a:b] = (xi[i][None] * chi).transpose(1, 0, 2)
+    return eta
 
 
 class _Hebbian:

@@ -31,8 +31,10 @@ from scipy.stats import norm
 
 from ..backend import resolve_backend, to_numpy
 from ..dataset import finalize
+from ..errors import InputTypeError
 from ..seeding import SeedLike, control_key, normalize_seed, seed_entropy, stream_rng
-from ..validation import check_int, check_real
+from ..validation import check_choice, check_grid, check_int, check_scalar
+from ._checks import check_int_grid
 from .dense import Exponential, Polynomial, async_update, sync_update
 from .dense_theory import (
     demircigil_alpha,
@@ -73,12 +75,40 @@ def corrupt(x: np.ndarray, n_flip: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+_DYNAMICS = ("sync", "async")
+
+
 def _attrs_F(F: Any) -> tuple[str, str]:
     if isinstance(F, Polynomial):
         return "krotov_hopfield", F.name
     if isinstance(F, Exponential):
         return "demircigil", F.name
     raise ValueError(f"F must be Polynomial(n) or Exponential() (got {F!r})")
+
+
+def _check_capacity_result(ds: Any, model: str, caller: str) -> None:
+    """``ds`` must be a :func:`dense_capacity` result of ``model`` with >= 2 values of N."""
+    if not isinstance(ds, xr.Dataset):
+        raise InputTypeError(
+            f"ds must be an xarray.Dataset returned by dense_capacity (got "
+            f"{type(ds).__name__})"
+        )
+    got = ds.attrs.get("model")
+    if got != model:
+        F = "Polynomial(n)" if model == "krotov_hopfield" else "Exponential()"
+        raise ValueError(
+            f"ds must be a dense_capacity result with F = {F} for {caller} (its model attr "
+            f"is {got!r}, expected {model!r})"
+        )
+    missing = [v for v in ("K_c", "K_c_se", "K_theory") if v not in ds]
+    attrs = ["criterion"] + (["n"] if model == "krotov_hopfield" else ["rho"])
+    missing += [f"attr {a}" for a in attrs if a not in ds.attrs]
+    if missing or "N" not in ds.coords:
+        raise ValueError(f"ds must be a dense_capacity result; it lacks "
+                         f"{', '.join(missing) or 'the coordinate N'}")
+    if ds.sizes["N"] < 2:
+        raise ValueError(f"ds must hold K_c at two or more values of N for the fit (got "
+                         f"{ds.sizes['N']})")
 
 
 def _var(ds: xr.Dataset, name: str, long_name: str, units: str = "1") -> None:
@@ -147,11 +177,10 @@ def dense_retrieval(
     model, fname = _attrs_F(F)
     samples = check_int("samples", samples, low=1)
     queries = check_int("queries", queries, low=1)
-    if dynamics not in ("sync", "async"):
-        raise ValueError(f"dynamics must be 'sync' or 'async' (got {dynamics!r})")
-    Ns = [check_int("N", n, low=1) for n in N]
-    Ks = [check_int("K", k, low=1) for k in K]
-    rhos = [float(check_real("rho", r, low=0.0, high=0.5, high_open=True)) for r in rho]
+    dynamics = check_choice("dynamics", dynamics, _DYNAMICS)
+    Ns = check_int_grid("N", N, low=1)
+    Ks = check_int_grid("K", K, low=1)
+    rhos = check_grid("rho", rho, low=0.0, high=0.5, high_open=True).tolist()
     root = normalize_seed(seed)
     xp = resolve_backend(backend)
     succ = np.zeros((len(Ks), len(Ns), len(rhos), samples))
@@ -261,14 +290,14 @@ def dense_capacity(
         ``K_c_se`` (standard error of K_c), ``K_theory`` (finite-N theory).
     """
     model, fname = _attrs_F(F)
-    if criterion not in ("pattern", "all"):
-        raise ValueError(f"criterion must be 'pattern' or 'all' (got {criterion!r})")
-    rho = float(check_real("rho", rho, low=0.0, high=0.5, high_open=True))
+    criterion = check_choice("criterion", criterion, ("pattern", "all"))
+    rho = check_scalar("rho", rho, low=0.0, high=0.5, high_open=True)
     samples = check_int("samples", samples, low=1)
     queries = check_int("queries", queries, low=1)
     scan = check_int("scan", scan, low=3)
-    spread = float(check_real("spread", spread, low=1.0, low_open=True))
-    Ns = [check_int("N", n, low=2) for n in N]
+    spread = check_scalar("spread", spread, low=1.0, low_open=True)
+    dynamics = check_choice("dynamics", dynamics, _DYNAMICS)
+    Ns = check_int_grid("N", N, low=2)
     root = normalize_seed(seed)
     xp = resolve_backend(backend)
     Kscan = np.zeros((len(Ns), scan), dtype=np.int64)
@@ -365,9 +394,10 @@ def fit_krotov_hopfield(ds: xr.Dataset) -> dict[str, float]:
     -------
     dict of float
     """
+    _check_capacity_result(ds, "krotov_hopfield", "fit_krotov_hopfield")
     n = int(ds.attrs["n"])
     if ds.attrs.get("criterion") != "pattern":
-        raise ValueError("fit_krotov_hopfield needs a result with criterion='pattern'")
+        raise ValueError("ds must be a result with criterion='pattern' for fit_krotov_hopfield")
     N = ds["N"].values.astype(float)
     Kc = ds["K_c"].values
     sy = ds["K_c_se"].values / Kc
@@ -406,6 +436,7 @@ def fit_demircigil(ds: xr.Dataset) -> dict[str, float]:
         ``alpha``, ``alpha_se``, ``alpha_theory``, ``ratio_finite`` (weighted mean of
         ``K_c / K_theory``).
     """
+    _check_capacity_result(ds, "demircigil", "fit_demircigil")
     rho = float(ds.attrs["rho"])
     crit = str(ds.attrs["criterion"])
     gamma = 0.5 if crit == "pattern" else 0.25

@@ -41,8 +41,10 @@ from typing import Any
 import numpy as np
 
 from ..backend import get_namespace
+from ..errors import InputTypeError
 from ..seeding import SeedLike, normalize_seed, stream_rng
-from ..validation import check_int
+from ..validation import check_bool, check_choice, check_int
+from ._checks import as_real_array, check_seed
 
 __all__ = [
     "Polynomial",
@@ -75,6 +77,7 @@ class Polynomial:
 
     def __post_init__(self) -> None:
         check_int("n", self.n, low=2)
+        check_bool("rectified", self.rectified)
 
     @property
     def name(self) -> str:
@@ -102,20 +105,28 @@ FLike = Polynomial | Exponential | Callable[[Any], Any]
 
 
 def _check_F(F: Any) -> Any:
+    if isinstance(F, type):  # the class itself, e.g. F=Polynomial instead of Polynomial(3)
+        raise InputTypeError(
+            f"F must be an interaction function such as Polynomial(3) or Exponential(), or a "
+            f"callable of the overlaps; got the class {F.__name__} itself (call it first)"
+        )
     if isinstance(F, (Polynomial, Exponential)) or callable(F):
         return F
-    raise ValueError(f"F must be Polynomial(n), Exponential() or a callable (got {F!r})")
+    raise InputTypeError(f"F must be Polynomial(n), Exponential() or a callable (got {F!r})")
 
 
 def _check_pm1(name: str, a: Any, xp: Any) -> None:
-    if not bool(((a == 1) | (a == -1)).all()):
-        raise ValueError(f"{name} must hold only +1 and -1 (binary patterns and spins)")
+    bad = ~((a == 1) | (a == -1))
+    if bool(bad.any()):
+        raise ValueError(f"{name} must hold only +1 and -1 (binary patterns and spins; got "
+                         f"{float(a[bad].reshape(-1)[0])})")
 
 
 def _prepare(sigma: Any, xi: Any) -> tuple[Any, Any, Any]:
     xp = get_namespace(sigma, xi)
-    sigma = xp.asarray(sigma)
-    xi = xp.asarray(xi)
+    xi = as_real_array("xi", xi, xp, "an integer or real array of +1 and -1 with shape (K, N)")
+    sigma = as_real_array("sigma", sigma, xp,
+                          "an integer or real array of +1 and -1 with shape (..., N)")
     if xi.ndim != 2 or xi.shape[0] == 0 or xi.shape[1] == 0:
         raise ValueError(
             f"xi must have shape (K, N) with K >= 1 patterns of N >= 1 spins "
@@ -239,8 +250,9 @@ def async_update(
     """
     F = _check_F(F)
     sweeps = check_int("sweeps", sweeps, low=1)
-    if order not in ("sequential", "random"):
-        raise ValueError(f"order must be 'sequential' or 'random' (got {order!r})")
+    order = check_choice("order", order, ("sequential", "random"))
+    check_seed(seed)
+    return_flips = check_bool("return_flips", return_flips)
     xp, sigma, xi = _prepare(sigma, xi)
     lead, N = sigma.shape[:-1], sigma.shape[-1]
     s = sigma.reshape(-1, N).astype(xp.float64)
@@ -295,8 +307,13 @@ def dense_retrieve(
     sigma: Any, xi: Any, F: FLike, *, max_sweeps: int = 100, order: str = "sequential",
     seed: SeedLike = None,
 ) -> DenseRetrieval:
-    """Run the asynchronous dynamics until no spin flips in a sweep (or ``max_sweeps``)."""
+    """Run the asynchronous dynamics until no spin flips in a sweep (or ``max_sweeps``).
+
+    ``F``, ``order`` and ``seed`` as in :func:`async_update`; ``max_sweeps`` >= 1.
+    """
+    F = _check_F(F)
     max_sweeps = check_int("max_sweeps", max_sweeps, low=1)
+    order = check_choice("order", order, ("sequential", "random"))
     xp, sigma, xi = _prepare(sigma, xi)
     lead, N = sigma.shape[:-1], sigma.shape[-1]
     cur = sigma.reshape(-1, N).astype(xp.int8)

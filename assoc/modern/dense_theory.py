@@ -54,7 +54,9 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import binom, norm
 
-from ..validation import check_int, check_real
+from ..validation import check_choice, check_int, check_real, check_scalar
+
+_CRITERIA = ("pattern", "all")
 
 __all__ = [
     "double_factorial",
@@ -90,17 +92,16 @@ def krotov_hopfield_constant(n: int, criterion: str = "pattern") -> float:
         or of all K patterns at once (``2 n (2n-3)!!``).
     """
     n = check_int("n", n, low=2)
+    criterion = check_choice("criterion", criterion, _CRITERIA)
     base = 2.0 * double_factorial(2 * n - 3)
-    if criterion == "pattern":
-        return base
-    if criterion == "all":
-        return n * base
-    raise ValueError(f"criterion must be 'pattern' or 'all' (got {criterion!r})")
+    return base if criterion == "pattern" else n * base
 
 
 def krotov_hopfield_capacity(N: Any, n: int, criterion: str = "pattern") -> Any:
     """Asymptotic error-free capacity ``N^(n-1) / (c_n ln N)``."""
     N = check_real("N", N, low=2.0)
+    n = check_int("n", n, low=2)
+    criterion = check_choice("criterion", criterion, _CRITERIA)
     return (N ** (n - 1) / (krotov_hopfield_constant(n, criterion) * np.log(N)))[()]
 
 
@@ -134,20 +135,20 @@ def krotov_hopfield_capacity_finite(
     """
     N = check_int("N", N, low=2)
     n = check_int("n", n, low=2)
-    success = float(check_real("success", success, low=0.0, high=1.0, low_open=True,
-                               high_open=True))
+    success = check_scalar("success", success, low=0.0, high=1.0, low_open=True,
+                           high_open=True)
+    criterion = check_choice("criterion", criterion, _CRITERIA)
     sig, var = _noise_moments(N, n)
     if criterion == "pattern":
         z = norm.ppf(success ** (1.0 / N))
         return 1.0 + sig * sig / (var * z * z)
-    if criterion == "all":
-        def g(logK: float) -> float:
-            K = math.exp(logK)
-            p_err = norm.sf(math.sqrt(sig * sig / ((K - 1.0) * var)))
-            return N * K * math.log1p(-p_err) - math.log(success)
 
-        return math.exp(brentq(g, math.log(1.0 + 1e-9), math.log(sig * sig / var) + 5.0))
-    raise ValueError(f"criterion must be 'pattern' or 'all' (got {criterion!r})")
+    def g(logK: float) -> float:  # criterion 'all'
+        K = math.exp(logK)
+        p_err = norm.sf(math.sqrt(sig * sig / ((K - 1.0) * var)))
+        return N * K * math.log1p(-p_err) - math.log(success)
+
+    return math.exp(brentq(g, math.log(1.0 + 1e-9), math.log(sig * sig / var) + 5.0))
 
 
 def rate_function(x: Any) -> Any:
@@ -166,12 +167,9 @@ def demircigil_alpha(rho: Any, criterion: str = "all") -> Any:
     'pattern': ``I(1 - 2 rho)``, the threshold for one typical pattern (module notes).
     """
     rho = check_real("rho", rho, low=0.0, high=0.5, high_open=True)
+    criterion = check_choice("criterion", criterion, _CRITERIA)
     I = rate_function(1.0 - 2.0 * rho)
-    if criterion == "all":
-        return I / 2.0
-    if criterion == "pattern":
-        return I
-    raise ValueError(f"criterion must be 'pattern' or 'all' (got {criterion!r})")
+    return I / 2.0 if criterion == "all" else I
 
 
 def demircigil_capacity(
@@ -183,16 +181,19 @@ def demircigil_capacity(
     ``N (1 - 2 rho) - margin`` (``margin = 2``: at equal or next-lower overlap the target
     loses the sites where the two differ), which has probability ``q`` (exact binomial
     tail). 'pattern': ``(1 - q)^(K-1) = success``; 'all': ``exp(-K (K - 1) q) = success``
-    (Poisson number of defeated pairs).
+    (Poisson number of defeated pairs). ``N >= 1``, ``rho`` in [0, 1/2), ``success`` in
+    (0, 1), ``margin`` an integer >= 0.
     """
     N = check_int("N", N, low=1)
-    rho = float(check_real("rho", rho, low=0.0, high=0.5, high_open=True))
+    rho = check_scalar("rho", rho, low=0.0, high=0.5, high_open=True)
+    criterion = check_choice("criterion", criterion, _CRITERIA)
+    success = check_scalar("success", success, low=0.0, high=1.0, low_open=True,
+                           high_open=True)
+    margin = check_int("margin", margin, low=0)
     agree = N - int(round(rho * N))  # agreements of the target with the query
     need = agree - margin // 2  # agreements a competitor needs
     q = float(binom.sf(need - 1, N, 0.5))
     ln_s = -math.log(success)
     if criterion == "pattern":
         return 1.0 + ln_s / -math.log1p(-q)
-    if criterion == "all":
-        return 0.5 + math.sqrt(0.25 + ln_s / q)
-    raise ValueError(f"criterion must be 'pattern' or 'all' (got {criterion!r})")
+    return 0.5 + math.sqrt(0.25 + ln_s / q)

@@ -24,7 +24,8 @@ import xarray as xr
 from ..backend import resolve_backend, to_numpy
 from ..dataset import finalize
 from ..seeding import SeedLike, control_key, normalize_seed, seed_entropy, stream_rng
-from ..validation import check_choice, check_int, check_real
+from ..validation import check_choice, check_grid, check_int, check_scalar
+from ._checks import check_int_grid
 from .capacity import _var, corrupt, random_signs
 from .network import iterate, update
 from .theorems import (
@@ -100,12 +101,13 @@ def modern_retrieval(
     steps = check_int("steps", steps, low=1)
     samples = check_int("samples", samples, low=1)
     queries = check_int("queries", queries, low=1)
-    Ks = [check_int("K", k, low=1) for k in K]
-    Ns = [check_int("N", n, low=1) for n in N]
-    betas = [float(check_real("beta", b, low=0.0, low_open=True)) for b in beta]
-    noises = [float(check_real("noise", r, low=0.0)) for r in noise]
+    Ks = check_int_grid("K", K, low=1)
+    Ns = check_int_grid("N", N, low=1)
+    betas = check_grid("beta", beta, low=0.0, low_open=True).tolist()
+    noises = check_grid("noise", noise, low=0.0).tolist()
     if patterns == "binary" and any(r >= 0.5 for r in noises):
-        raise ValueError("noise must be in [0, 0.5) for binary patterns (a flip fraction)")
+        raise ValueError(f"noise must be in [0, 0.5) for binary patterns (a flip fraction; "
+                         f"got {max(noises)})")
     root = normalize_seed(seed)
     xp = resolve_backend(backend)
     shape = (len(Ks), len(Ns), len(betas), len(noises), samples)
@@ -188,10 +190,10 @@ def modern_bound_check(
     """
     samples = check_int("samples", samples, low=1)
     queries = check_int("queries", queries, low=1)
-    radius = float(check_real("radius", radius, low=0.0, low_open=True))
-    Ks = [check_int("K", k, low=2) for k in K]
-    Ns = [check_int("N", n, low=2) for n in N]
-    facs = [float(check_real("beta_factor", f, low=0.0, low_open=True)) for f in beta_factor]
+    radius = check_scalar("radius", radius, low=0.0, low_open=True)
+    Ks = check_int_grid("K", K, low=2)
+    Ns = check_int_grid("N", N, low=2)
+    facs = check_grid("beta_factor", beta_factor, low=0.0, low_open=True).tolist()
     root = normalize_seed(seed)
     shape = (len(Ks), len(Ns), len(facs), samples)
     out = {k: np.full(shape, np.nan) for k in
@@ -287,11 +289,11 @@ def modern_separation_capacity(
     xarray.Dataset
         Dim d: ``n_max`` (measured), ``n_theorem``, ``c``, ``c_min``, ``valid``.
     """
-    beta = float(check_real("beta", beta, low=0.0, low_open=True))
-    K = float(check_real("K", K, low=0.0, low_open=True))
-    p = float(check_real("p", p, low=0.0, high=1.0, low_open=True, high_open=True))
+    beta = check_scalar("beta", beta, low=0.0, low_open=True)
+    K = check_scalar("K", K, low=0.0, low_open=True)
+    p = check_scalar("p", p, low=0.0, high=1.0, low_open=True, high_open=True)
     n_sets = check_int("n_sets", n_sets, low=1)
-    ds_ = [check_int("d", x, low=2) for x in d]
+    ds_ = check_int_grid("d", d, low=2)
     root = normalize_seed(seed)
     n_max = np.zeros(len(ds_), dtype=np.int64)
 

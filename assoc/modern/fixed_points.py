@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from ..backend import to_numpy
-from ..validation import check_real
-from ._checks import prepare
+from ..validation import check_bool, check_int, check_scalar
+from ._checks import as_real_array, check_optional_tol, prepare
 from .network import iterate
 
 __all__ = ["FixedPointClassification", "mass_count", "classify_fixed_point", "KINDS"]
@@ -44,7 +44,8 @@ def mass_count(p: Any, mass: float = 0.9) -> np.ndarray:
     Parameters
     ----------
     p : array, shape (..., N)
-        Probability vectors (rows of softmax weights) along the last axis.
+        Probability vectors (rows of softmax weights) along the last axis: finite, >= 0,
+        each row with a positive sum (rows are normalised here).
     mass : float
         In (0, 1].
 
@@ -53,8 +54,18 @@ def mass_count(p: Any, mass: float = 0.9) -> np.ndarray:
     numpy.ndarray of int64, shape (...)
         ``k`` with ``sum of the k largest p >= mass`` (up to a rounding slack of 1e-12).
     """
-    mass = float(check_real("mass", mass, low=0.0, high=1.0, low_open=True))
-    p = to_numpy(p)
+    mass = check_scalar("mass", mass, low=0.0, high=1.0, low_open=True)
+    p = as_real_array("p", to_numpy(p) if hasattr(p, "shape") else p, np,
+                      "an array of weights >= 0 with shape (..., N)")
+    if p.ndim == 0 or p.shape[-1] == 0:
+        raise ValueError(f"p must have shape (..., N) with N >= 1 weights along the last axis "
+                         f"(got shape {p.shape})")
+    if not bool(np.isfinite(p).all()) or bool((p < 0).any()):
+        raise ValueError("p must hold finite weights >= 0 (it holds NaN, inf or a negative "
+                         "weight)")
+    if bool((p.sum(axis=-1) <= 0).any()):
+        raise ValueError("p must have a positive sum along the last axis (a row of p is all "
+                         "zero)")
     srt = -np.sort(-p, axis=-1)
     cum = np.cumsum(srt, axis=-1) / srt.sum(axis=-1, keepdims=True)
     reached = cum >= mass - _MASS_SLACK
@@ -149,11 +160,12 @@ def classify_fixed_point(
     >>> classify_fixed_point(X[0], X, beta=0.01).kind.item()
     'global'
     """
-    mass = float(check_real("mass", mass, low=0.0, high=1.0, low_open=True))
-    global_fraction = float(
-        check_real("global_fraction", global_fraction, low=0.0, high=1.0, low_open=True,
-                   high_open=True)
-    )
+    mass = check_scalar("mass", mass, low=0.0, high=1.0, low_open=True)
+    global_fraction = check_scalar("global_fraction", global_fraction, low=0.0, high=1.0,
+                                   low_open=True, high_open=True)
+    iterate_first = check_bool("iterate_first", iterate_first)
+    max_steps = check_int("max_steps", max_steps, low=1)
+    tol = check_optional_tol(tol)
     xp, xi, X, beta = prepare(xi, X, beta)
     N = X.shape[0]
     if iterate_first:

@@ -40,7 +40,8 @@ import numpy as np
 
 from ..backend import get_namespace, resolve_backend, to_numpy
 from ..seeding import SeedLike, normalize_seed, stream_rng
-from ..validation import check_int, check_real
+from ..validation import check_bool, check_int, check_scalar
+from ._checks import check_float_dtype
 from ._ops import ArrayOps, ops_for
 
 __all__ = [
@@ -131,6 +132,19 @@ def _make_config(
     disable_out_projection: bool,
     bias: bool,
 ) -> HopfieldConfig:
+    flags = {name: check_bool(name, value) for name, value in (
+        ("normalize_stored_pattern", normalize_stored_pattern),
+        ("normalize_state_pattern", normalize_state_pattern),
+        ("normalize_pattern_projection", normalize_pattern_projection),
+        ("normalize_affine", normalize_affine),
+        ("stored_pattern_as_static", stored_pattern_as_static),
+        ("state_pattern_as_static", state_pattern_as_static),
+        ("pattern_projection_as_static", pattern_projection_as_static),
+        ("disable_out_projection", disable_out_projection),
+        ("bias", bias),
+    )}
+    if input_size is not None:
+        input_size = check_int("input_size", input_size, low=1)
     H = check_int("num_heads", num_heads, low=1)
     sizes = {}
     for name, val in (
@@ -139,7 +153,8 @@ def _make_config(
     ):
         v = val if val is not None else input_size
         if v is None:
-            raise ValueError(f"give input_size or {name} (an integer >= 1)")
+            raise ValueError(f"input_size must be an integer >= 1 when {name} is not given "
+                             f"(got input_size=None and {name}=None)")
         sizes[name] = check_int(name, v, low=1)
     d_state, d_stored = sizes["state_pattern_size"], sizes["stored_pattern_size"]
     d_proj = check_int(
@@ -180,7 +195,7 @@ def _make_config(
         )
     if scaling is None:
         scaling = 1.0 / math.sqrt(dk)
-    scaling = float(check_real("scaling", scaling, low=0.0, low_open=True))
+    scaling = check_scalar("scaling", scaling, low=0.0, low_open=True)
     return HopfieldConfig(
         state_size=d_state,
         stored_size=d_stored,
@@ -191,18 +206,16 @@ def _make_config(
         num_heads=H,
         scaling=scaling,
         update_steps_max=check_int("update_steps_max", update_steps_max, low=0),
-        update_steps_eps=float(
-            check_real("update_steps_eps", update_steps_eps, low=0.0)
-        ),
-        normalize_state=bool(normalize_state_pattern),
-        normalize_stored=bool(normalize_stored_pattern),
-        normalize_projection=bool(normalize_pattern_projection),
-        normalize_affine=bool(normalize_affine),
-        state_static=bool(state_pattern_as_static),
-        stored_static=bool(stored_pattern_as_static),
-        projection_static=bool(pattern_projection_as_static),
-        out_projection=not disable_out_projection,
-        bias=bool(bias),
+        update_steps_eps=check_scalar("update_steps_eps", update_steps_eps, low=0.0),
+        normalize_state=flags["normalize_state_pattern"],
+        normalize_stored=flags["normalize_stored_pattern"],
+        normalize_projection=flags["normalize_pattern_projection"],
+        normalize_affine=flags["normalize_affine"],
+        state_static=flags["state_pattern_as_static"],
+        stored_static=flags["stored_pattern_as_static"],
+        projection_static=flags["pattern_projection_as_static"],
+        out_projection=not flags["disable_out_projection"],
+        bias=flags["bias"],
     )
 
 
@@ -382,9 +395,7 @@ class _Base:
         extra: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.config = cfg
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise ValueError(f"dtype must be a floating dtype (got {dtype})")
+        dtype = check_float_dtype(dtype)
         root = normalize_seed(seed)
         rng = stream_rng(root, "model", 0)
         params = _init_params(cfg, rng, dtype)
@@ -673,6 +684,7 @@ class HopfieldPooling(_Base):
     ) -> None:
         quantity = check_int("quantity", quantity, low=1)
         input_size = check_int("input_size", input_size, low=1)
+        dtype = check_float_dtype(dtype)
         cfg = _make_config(
             input_size=input_size, hidden_size=hidden_size, output_size=output_size,
             pattern_size=pattern_size, num_heads=num_heads, scaling=scaling,
@@ -794,6 +806,13 @@ class HopfieldLayer(_Base):
     ) -> None:
         quantity = check_int("quantity", quantity, low=1)
         input_size = check_int("input_size", input_size, low=1)
+        dtype = check_float_dtype(dtype)
+        lookup_weights_as_separated = check_bool("lookup_weights_as_separated",
+                                                 lookup_weights_as_separated)
+        stored_pattern_as_static = check_bool("stored_pattern_as_static",
+                                              stored_pattern_as_static)
+        pattern_projection_as_static = check_bool("pattern_projection_as_static",
+                                                  pattern_projection_as_static)
         H = check_int("num_heads", num_heads, low=1)
         if hidden_size is None:
             if input_size % H:

@@ -39,8 +39,8 @@ from typing import Any
 
 from ..backend import get_namespace
 from ..errors import NotConvergedError
-from ..validation import check_int, check_real
-from ._checks import check_beta, prepare
+from ..validation import check_bool, check_int
+from ._checks import check_axis, check_beta, check_optional_tol, check_scores, prepare
 
 __all__ = [
     "lse",
@@ -60,7 +60,7 @@ _CHUNK_ELEMENTS = 1 << 21
 STATUS: dict[int, str] = {0: "converged", 1: "max_steps reached"}
 
 
-def lse(v: Any, beta: float = 1.0, axis: int = -1) -> Any:
+def lse(v: Any, beta: float = 1.0, axis: int | None = -1) -> Any:
     """Log-sum-exp ``lse(beta, v) = beta^-1 log sum_i exp(beta v_i)`` along ``axis``.
 
     Numerically stable: the maximum is subtracted before exponentiating, so large
@@ -69,9 +69,11 @@ def lse(v: Any, beta: float = 1.0, axis: int = -1) -> Any:
     Parameters
     ----------
     v : array_like
+        Real, non-empty, at least one axis; no NaN or +inf (``-inf`` is a removed entry).
     beta : float
         Inverse temperature, > 0.
-    axis : int
+    axis : int or None
+        An axis of ``v`` (None: all axes).
 
     Returns
     -------
@@ -79,22 +81,21 @@ def lse(v: Any, beta: float = 1.0, axis: int = -1) -> Any:
         ``v`` reduced along ``axis``.
     """
     beta = check_beta(beta)
-    xp = get_namespace(v)
-    v = xp.asarray(v)
-    if not xp.issubdtype(v.dtype, xp.floating):
-        v = v.astype(xp.float64)
+    xp, v = check_scores("v", v)
+    axis = check_axis(axis, v.ndim)
     m = v.max(axis=axis, keepdims=True)
     s = xp.exp(beta * (v - m)).sum(axis=axis, keepdims=True)
     return xp.squeeze(m + xp.log(s) / beta, axis=axis)
 
 
-def softmax(v: Any, beta: float = 1.0, axis: int = -1) -> Any:
-    """``softmax(beta v)_i = exp(beta v_i) / sum_j exp(beta v_j)`` along ``axis``, stably."""
+def softmax(v: Any, beta: float = 1.0, axis: int | None = -1) -> Any:
+    """``softmax(beta v)_i = exp(beta v_i) / sum_j exp(beta v_j)`` along ``axis``, stably.
+
+    ``v``, ``beta`` and ``axis`` as in :func:`lse`.
+    """
     beta = check_beta(beta)
-    xp = get_namespace(v)
-    v = xp.asarray(v)
-    if not xp.issubdtype(v.dtype, xp.floating):
-        v = v.astype(xp.float64)
+    xp, v = check_scores("v", v)
+    axis = check_axis(axis, v.ndim)
     a = beta * (v - v.max(axis=axis, keepdims=True))
     xp.exp(a, out=a)
     a /= a.sum(axis=axis, keepdims=True)
@@ -284,10 +285,11 @@ def iterate(
     IterationResult
     """
     max_steps = check_int("max_steps", max_steps, low=1)
+    tol = check_optional_tol(tol)
+    raise_on_failure = check_bool("raise_on_failure", raise_on_failure)
     xp, xi, X, beta = prepare(xi, X, beta)
     if tol is None:
         tol = 1e-10 if xi.dtype.itemsize >= 8 else 1e-5
-    tol = float(check_real("tol", tol, low=0.0, low_open=True))
     N, d = X.shape
     M = float(xp.sqrt((X * X).sum(axis=1).max()))
     atol = tol * max(M, 1e-300)

@@ -48,8 +48,16 @@ import numpy as np
 from scipy.special import lambertw
 
 from ..backend import get_namespace, to_numpy
-from ..validation import check_int, check_real
-from ._checks import check_beta, prepare, prepare_patterns
+from ..validation import check_int, check_real, check_scalar
+from ._checks import (
+    as_real_array,
+    check_beta,
+    check_finite,
+    check_index,
+    check_int_array,
+    prepare,
+    prepare_patterns,
+)
 from .network import iterate
 
 __all__ = [
@@ -72,6 +80,17 @@ _MAX_EXPONENT = 700.0
 def _norms(X: Any) -> Any:
     xp = get_namespace(X)
     return xp.sqrt((X * X).sum(axis=-1))
+
+
+def _max_norm(X: Any) -> float:
+    """``M = max_i ||x_i||``, which must be > 0 where it divides (the sphere radius)."""
+    M = float(_norms(X).max())
+    if M <= 0.0:
+        raise ValueError(
+            "X must hold a pattern of norm > 0: every stored pattern is zero, so M = "
+            "max_i ||x_i|| = 0 and the spheres S_i (radius 1 / (beta N M)) are undefined"
+        )
+    return M
 
 
 def separation(X: Any) -> Any:
@@ -119,7 +138,7 @@ def separation_threshold(N: Any, M: Any, beta: float) -> Any:
         > 0.
     """
     beta = check_beta(beta)
-    N = np.asarray(N, dtype=np.float64)
+    N = check_int_array("N", N, low=1)
     M = check_real("M", M, low=0.0, low_open=True)
     with np.errstate(divide="ignore"):
         arg = 2.0 * (N - 1.0) * N * beta * M * M
@@ -131,16 +150,14 @@ def fixed_point_radius(X: Any, beta: float) -> float:
     """Radius ``1 / (beta N M)`` of the spheres ``S_i`` around the patterns."""
     beta = check_beta(beta)
     _, X = prepare_patterns(X)
-    M = float(_norms(X).max())
-    return 1.0 / (beta * X.shape[0] * M)
+    return 1.0 / (beta * X.shape[0] * _max_norm(X))
 
 
 def well_separated(X: Any, beta: float) -> Any:
     """Boolean per pattern: ``Delta_i >=`` :func:`separation_threshold` (Theorem 5)."""
     beta = check_beta(beta)
     _, X = prepare_patterns(X)
-    M = float(_norms(X).max())
-    thr = float(separation_threshold(X.shape[0], M, beta))
+    thr = float(separation_threshold(X.shape[0], _max_norm(X), beta))
     return separation(X) >= thr
 
 
@@ -160,8 +177,9 @@ def min_separated_beta(Delta: Any, N: int, M: Any) -> np.ndarray:
         beta > 0; ``inf`` where ``Delta <= 0`` (it never holds on the large-beta branch).
     """
     N = check_int("N", N, low=2)
-    Delta = np.asarray(to_numpy(Delta), dtype=np.float64)
-    M = float(check_real("M", M, low=0.0, low_open=True))
+    Delta = check_real("Delta", to_numpy(Delta) if hasattr(Delta, "shape") else Delta,
+                       allow_inf=True)
+    M = check_scalar("M", M, low=0.0, low_open=True)
     C = 2.0 / N + math.log(2.0 * (N - 1) * N * M * M)
     out = np.full(Delta.shape, np.inf)
     pos = Delta > 0
@@ -240,11 +258,17 @@ def retrieval_error_bound(
     xp, xi, X, beta = prepare(xi, X, beta)
     N = X.shape[0]
     lead = xi.shape[:-1]
-    idx = np.broadcast_to(np.asarray(to_numpy(i), dtype=np.int64), lead)
-    if idx.size and (idx.min() < 0 or idx.max() >= N):
-        raise ValueError(
-            f"i must be a pattern index in [0, {N - 1}] (got {idx.min()}..{idx.max()})"
-        )
+    idx = check_index("i", to_numpy(i) if hasattr(i, "shape") else i, N - 1, lead)
+    if fixed_point is not None:
+        fixed_point = as_real_array("fixed_point", fixed_point, xp,
+                                    "an array of real states with the shape of xi")
+        if fixed_point.shape != xi.shape:
+            raise ValueError(
+                f"fixed_point must have the shape of xi {tuple(xi.shape)} "
+                f"(got {tuple(fixed_point.shape)})"
+            )
+        fixed_point = fixed_point.astype(X.dtype, copy=False)
+        check_finite("fixed_point", fixed_point, xp)
     idx_x = xp.asarray(idx)
     norms = _norms(X)
     M = float(norms.max())
@@ -256,12 +280,6 @@ def retrieval_error_bound(
     hyp = (Delta >= thr) & (m <= radius)
     jac = fpb = None
     if fixed_point is not None:
-        fixed_point = xp.asarray(fixed_point, dtype=X.dtype)
-        if fixed_point.shape != xi.shape:
-            raise ValueError(
-                f"fixed_point must have the shape of xi {tuple(xi.shape)} "
-                f"(got {tuple(fixed_point.shape)})"
-            )
         mf = _norms(fixed_point - target)
         hyp = hyp & (mf <= radius)
         m = xp.maximum(m, mf)
@@ -366,9 +384,7 @@ def capacity_bound(beta: Any, K: Any, d: Any, p: Any) -> CapacityBound:
     """
     beta = check_real("beta", beta, low=0.0, low_open=True)
     K = check_real("K", K, low=0.0, low_open=True)
-    d = check_real("d", d, low=2.0)
-    if np.any(d != np.round(d)):
-        raise ValueError(f"d must be an integer >= 2 (got {d})")
+    d = check_int_array("d", d, low=2)
     p = check_real("p", p, low=0.0, high=1.0, low_open=True)
     dm1 = d - 1.0
     a = 2.0 / dm1 * (1.0 + np.log(2.0 * beta * K * K * p * dm1))  # Theorem 3

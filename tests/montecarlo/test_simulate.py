@@ -10,6 +10,7 @@ from assoc import DenseHebbian, Hopfield, assert_valid_result
 from assoc.backend import has_cupy
 from assoc.errors import InsufficientMemoryError
 from assoc.models import ExampleHebbian, MultitaskingHebbian
+from assoc.patterns import diluted
 from assoc.seeding import normalize_seed
 from montecarlo import Glauber, Metropolis, simulate
 from montecarlo.grid import Grid
@@ -109,6 +110,25 @@ def test_multitasking_reproducible_split_independent_and_nested_examples():
     _, X3, _ = family(uns).patterns(uns, root, dict(d=0.3, r=0.6, M=3), 70, [0])
     _, X4, _ = family(uns).patterns(uns, root, dict(d=0.3, r=0.6, M=4), 70, [0])
     np.testing.assert_array_equal(X4.reshape(1, 2, 4, 70)[:, :, :3], X3.reshape(1, 2, 3, 70))
+
+
+def test_examples_come_from_one_stream_per_sample(monkeypatch):
+    """A million examples are one pass of one generator per sample, not a million streams
+    (issue 15: M = 10**6 ran past 90 s building per-example streams); the uniforms are
+    shared by every r (the examples at r < r' flip a superset of the sites)."""
+    import montecarlo.point as point
+
+    made = []
+    real = point.stream_rng
+    monkeypatch.setattr(point, "stream_rng", lambda *a: made.append(a) or real(*a))
+    xi = np.stack([diluted(3, 50, 0.0, seed=s) for s in range(2)])
+    root = normalize_seed(1)
+    eta = point._examples(root, 7, xi, 0.5, 10**6 // 50, [0, 4])
+    assert eta.shape == (2, 3, 20000, 50) and len(made) == 2
+    # chi = +1 with probability (1 + r)/2
+    assert abs(float((eta * xi[:, :, None]).mean()) - 0.5) < 0.01
+    lo, hi = (point._examples(root, 7, xi, r, 30, [0]) * xi[:1, :, None] for r in (0.2, 0.8))
+    assert np.all(lo[hi == -1] == -1) and (lo == -1).sum() > (hi == -1).sum()
 
 
 def test_multitasking_energy_is_exact_at_zero_temperature():

@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable
 
 import sympy as sp
 
+from .checks import check_expr, check_symbol
+
 __all__ = [
     "GaussianAverage",
     "logcosh",
@@ -185,9 +187,8 @@ class GaussianAverage(sp.Expr):
     is_commutative = True
 
     def __new__(cls, integrand, z):
-        integrand = sp.sympify(integrand)
-        if not isinstance(z, sp.Symbol):
-            raise TypeError(f"z must be a sympy Symbol (got {z!r})")
+        integrand = check_expr("integrand", integrand)
+        check_symbol("z", z)
         if z not in integrand.free_symbols:
             return integrand
         return sp.Expr.__new__(cls, integrand, z)
@@ -325,6 +326,7 @@ def normalize(expr: sp.Expr) -> sp.Expr:
 
     The result is mathematically equal to ``expr``.
     """
+    expr = check_expr("expr", expr)
     return _rewrite_averages(
         expr, _average_linear, lambda e: _log_of_product(e) if isinstance(e, sp.log) else e)
 
@@ -399,6 +401,7 @@ def integrate_by_parts(expr: sp.Expr) -> sp.Expr:
     ``E[g'']/2``).  Call :func:`normalize` first so that such prefactors of inner averages sit
     next to the ``z`` of the enclosing one.
     """
+    expr = check_expr("expr", expr)
     def by_parts(g: sp.Expr, z: sp.Symbol) -> sp.Expr:
         terms = sp.Add.make_args(_shallow_distribute(g))
         return GaussianAverage(sp.Add(*(_ibp_term(t, z) for t in terms)), z)
@@ -449,7 +452,7 @@ def _delta_term(term: sp.Expr, z: sp.Symbol):
 
 def resolve_deltas(expr: sp.Expr) -> sp.Expr:
     """Replace averages of Dirac-delta terms by their closed forms (innermost first)."""
-    expr = sp.sympify(expr)
+    expr = check_expr("expr", expr)
     if not expr.has(sp.DiracDelta):
         return expr
 
@@ -558,6 +561,7 @@ def closed_forms(expr: sp.Expr) -> sp.Expr:
     zero-temperature integrands), so a T = 0 one-step RSB free energy keeps one numerical
     average (the outer one) instead of two nested ones.
     """
+    expr = check_expr("expr", expr)
     def close(g: sp.Expr, z: sp.Symbol) -> sp.Expr:
         closed = [_closed_term(t, z) for t in sp.Add.make_args(_shallow_distribute(g))]
         if all(c is not None for c in closed):

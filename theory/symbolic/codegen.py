@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from assoc.validation import check_choice
+
 from . import quadrature as Q
 from .averages import (
     ExpAbsMoment,
@@ -46,6 +48,7 @@ from .averages import (
     rsign,
     top_level_averages,
 )
+from .checks import check_expr, check_symbols
 
 __all__ = ["Evaluator", "KinkError", "array_module"]
 
@@ -360,11 +363,13 @@ class Evaluator:
 
     def __init__(self, targets: Sequence[sp.Expr], params: Sequence[sp.Symbol], *,
                  gauss: set | None = None, backend: str = "numpy") -> None:
-        self.params = list(params)
+        if isinstance(targets, (str, bytes, sp.Basic)) or not isinstance(targets, Sequence):
+            raise TypeError(f"targets must be a list of sympy expressions (got {targets!r})")
+        targets = [check_expr("every entry of targets", t) for t in targets]
+        self.params = list(check_symbols("params", params))
         self.gauss = set(gauss or ())
-        self.backend = backend
+        self.backend = check_choice("backend", backend, ("numpy", "cupy"))
         self.xp = array_module(backend)
-        targets = [sp.sympify(t) for t in targets]
         if not self.gauss:  # top level: overflow-free log cosh and cosh powers
             targets = [rewrite_logcosh(t) for t in targets]
         self.depth = 0

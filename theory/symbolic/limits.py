@@ -33,6 +33,7 @@ import sympy as sp
 
 from . import cache as _disk
 from .averages import GaussianAverage, logcosh, normalize, rabs, rewrite_logcosh, rsign
+from .checks import check_expr, check_mapping, check_symbol
 
 __all__ = ["zero_temperature_limit", "LimitError"]
 
@@ -145,7 +146,15 @@ def zero_temperature_limit(f: sp.Expr, beta: sp.Symbol,
     LimitError
         If an average still depends on beta after the rules, or the limit is not finite.
     """
-    f1 = rewrite_logcosh(sp.sympify(f)).subs(dict(scaling))
+    f = check_expr("f", f)
+    beta = check_symbol("beta", beta)
+    scaling = check_mapping("scaling", scaling)
+    for v, e in scaling.items():
+        check_symbol("every key of scaling", v)
+        check_expr(f"scaling[{v}]", e)
+    if isinstance(order, bool) or order not in (0, 1):
+        raise ValueError(f"order must be 0 or 1 (got {order!r})")
+    f1 = rewrite_logcosh(f).subs(scaling)
     f1 = _apply_rules(f1, beta)
     f1 = _leading_exponents(normalize(f1), beta, order)
     f1 = normalize(f1)

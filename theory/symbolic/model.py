@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from assoc.validation import check_choice, check_scalar
+
 from . import cache as _disk
 from .averages import (
     GaussianAverage,
@@ -47,6 +49,7 @@ from .averages import (
     resolve_deltas,
     rewrite_logcosh,
 )
+from .checks import check_expr, check_mapping, check_symbol, check_symbols
 from .codegen import Evaluator
 from .limits import LimitError, zero_temperature_limit
 
@@ -61,6 +64,27 @@ def _post(e: sp.Expr) -> sp.Expr:
     """
     e = resolve_deltas(normalize(integrate_by_parts(normalize(e))))
     return distribute(e)
+
+
+def _sequence(name: str, value: Any) -> tuple:
+    """A list or tuple (not a single expression or a string)."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple (got {value!r})")
+    return tuple(value)
+
+
+def _check_bound(name: str, v: Any, b: Any, xs: tuple[sp.Symbol, ...] | None) -> None:
+    """``v -> (low, high)``: a Symbol (an order parameter where ``xs`` is given) and a
+    pair of finite numbers or None, low < high."""
+    check_symbol(f"every key of {name}", v)
+    if xs is not None and v not in xs:
+        raise ValueError(f"{name}: {v} is not an order parameter")
+    if not isinstance(b, (list, tuple)) or len(b) != 2:
+        raise ValueError(f"{name}[{v}] must be a pair (low, high) of numbers or None (got "
+                         f"{b!r})")
+    lo, hi = (None if e is None else float(check_scalar(f"{name}[{v}]", e)) for e in b)
+    if lo is not None and hi is not None and lo >= hi:
+        raise ValueError(f"{name}[{v}] must have low < high (got {b!r})")
 
 
 @dataclass(frozen=True)
@@ -133,25 +157,45 @@ class ReplicaFreeEnergy:
     equations: Mapping[sp.Symbol, sp.Expr] | None = None
 
     def __post_init__(self) -> None:
-        xs = tuple(self.order_parameters)
-        cs = tuple(self.controls)
-        object.__setattr__(self, "order_parameters", xs)
-        object.__setattr__(self, "controls", cs)
-        if len(set(xs)) != len(xs) or set(xs) & set(cs):
-            raise ValueError("order_parameters must be distinct and disjoint from controls")
-        for v in self.equations or {}:
+        f = check_expr("f", self.f)
+        xs = check_symbols("order_parameters", self.order_parameters, nonempty=True)
+        cs = check_symbols("controls", self.controls)
+        if set(xs) & set(cs):
+            raise ValueError(f"order_parameters and controls must be disjoint (both have "
+                             f"{sorted(map(str, set(xs) & set(cs)))})")
+        if self.beta is not None:
+            check_symbol("beta", self.beta)
+            if self.beta not in cs:
+                raise ValueError(f"beta must be one of the controls {list(cs)} (got "
+                                 f"{self.beta})")
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str (got {self.name!r})")
+        for key in ("bounds", "zero_temperature_bounds"):
+            for v, b in check_mapping(key, getattr(self, key)).items():
+                _check_bound(key, v, b, xs if key == "bounds" else None)
+        constraints = tuple(check_expr("every entry of constraints", c) for c in _sequence(
+            "constraints", self.constraints))
+        minimize = check_symbols("minimize", self.minimize)
+        for v in minimize:
             if v not in xs:
-                raise ValueError(f"equations: {v} is not an order parameter")
-        f = sp.sympify(self.f)
+                raise ValueError(f"minimize: {v} is not an order parameter")
+        for key in ("zero_temperature_scaling", "fixed_point", "equations"):
+            for v, e in check_mapping(key, getattr(self, key), optional=True).items():
+                check_symbol(f"every key of {key}", v)
+                check_expr(f"{key}[{v}]", e)
+                if v not in xs:
+                    raise ValueError(f"{key}: {v} is not an order parameter")
+        for k, e in check_mapping("stability", self.stability).items():
+            if not isinstance(k, str):
+                raise TypeError(f"stability's keys must be str names (got {k!r})")
+            check_expr(f"stability[{k!r}]", e)
         extra = f.free_symbols - set(xs) - set(cs)
         if extra:
             raise ValueError(f"f has symbols that are neither order parameters nor controls: "
                              f"{sorted(map(str, extra))}")
-        if self.beta is not None and self.beta not in cs:
-            raise ValueError("beta must be one of the controls")
-        for v in self.minimize:
-            if v not in xs:
-                raise ValueError(f"minimize: {v} is not an order parameter")
+        for name, value in (("f", f), ("order_parameters", xs), ("controls", cs),
+                            ("constraints", constraints), ("minimize", minimize)):
+            object.__setattr__(self, name, value)
 
     # ------------------------------------------------------------------------------------
     @property
@@ -349,8 +393,10 @@ class CompiledFreeEnergy:
     """
 
     def __init__(self, model: ReplicaFreeEnergy, backend: str = "numpy") -> None:
+        if not isinstance(model, ReplicaFreeEnergy):
+            raise TypeError(f"model must be a ReplicaFreeEnergy (got {model!r})")
         self.model = model
-        self.backend = backend
+        self.backend = check_choice("backend", backend, ("numpy", "cupy"))
         self._params = [*model.order_parameters, *model.controls]
         self._cache: dict[Any, Evaluator] = {}
         xs = model.order_parameters

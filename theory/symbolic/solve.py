@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from assoc.validation import check_bool, check_int, check_real, check_scalar
+
 from .._numerics.solver import (
     CONVERGED,
     MAXITER,
@@ -36,6 +38,15 @@ from .._numerics.solver import (
     bracket_root,
     fixed_point,
     newton,
+)
+from .checks import (
+    check_callable,
+    check_compiled,
+    check_controls,
+    check_fixed,
+    check_name,
+    check_per_point,
+    check_points,
 )
 from .model import CompiledFreeEnergy
 
@@ -164,8 +175,18 @@ def solve_points(
     fallback : bool
         Use the fixed-point iteration where Newton fails.
     """
-    x0 = np.array(x0, dtype=float, copy=True)
+    cf = check_compiled("cf", cf)
+    x0 = check_points("x0", x0, cf.model.dim)
     n, d = x0.shape
+    controls = check_controls("controls", controls, cf, n)
+    fixed = check_fixed("fixed", fixed, cf, n)
+    check_callable("accept", accept)
+    xtol = check_scalar("xtol", xtol, low=0.0, low_open=True)
+    maxiter = check_int("maxiter", maxiter, low=0)
+    max_halvings = check_int("max_halvings", max_halvings, low=0)
+    fallback = check_bool("fallback", fallback)
+    fp_omega = check_scalar("fp_omega", fp_omega, low=0.0, high=1.0, low_open=True)
+    fp_maxiter = check_int("fp_maxiter", fp_maxiter, low=0)
     free, fix_idx, fix_val = _free_index(cf, fixed, n)
     for k, v in zip(fix_idx, fix_val, strict=True):
         x0[:, k] = v
@@ -276,9 +297,23 @@ def continuation(
     SolveResult with ``x`` of shape (L, K, d) and status/converged/n_iter of shape (L, K);
     the first column is ``x_start``.
     """
-    path = np.asarray(path, dtype=float)
+    cf = check_compiled("cf", cf)
+    path = check_real("path", path)
+    if path.ndim != 2:
+        raise ValueError(f"path must have shape (L, K), K control values per line (got shape "
+                         f"{path.shape})")
     L, K = path.shape
     d = cf.model.dim
+    x_start = check_points("x_start", x_start, d, L)
+    control = check_name("control", control, cf.control_names, "controls")
+    other = check_controls("other", other, cf, L, exclude=(control,))
+    fixed = check_fixed("fixed", fixed, cf, L)
+    check_callable("accept", accept)
+    max_jump = check_scalar("max_jump", max_jump, low=0.0, low_open=True)
+    min_step = check_scalar("min_step", min_step, low=0.0, high=1.0, low_open=True)
+    max_substeps = check_int("max_substeps", max_substeps, low=1)
+    maxiter = check_int("maxiter", maxiter, low=1)
+    max_halvings = check_int("max_halvings", max_halvings, low=0)
     X = np.full((L, K, d), np.nan)
     status = np.full((L, K), NO_SOLUTION, dtype=np.int8)
     n_iter = np.zeros((L, K), dtype=np.int32)
@@ -503,6 +538,18 @@ def _augmented(cf, control, along, other, fixed):
     return fun, feasible, unpack, free
 
 
+def _bracket(bracket: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (low, high) pair of :func:`fold`, each broadcast to (n,), low < high."""
+    if isinstance(bracket, (str, bytes)) or not hasattr(bracket, "__len__") \
+            or len(bracket) != 2:
+        raise ValueError(f"bracket must be a pair (low, high) of numbers or arrays of shape "
+                         f"({n},) (got {bracket!r})")
+    lo, hi = (check_per_point("bracket", b, n) for b in bracket)
+    if np.any(lo >= hi):
+        raise ValueError(f"bracket must have low < high at every point (got {bracket!r})")
+    return lo, hi
+
+
 def fold(
     cf: CompiledFreeEnergy,
     x_guess: np.ndarray,
@@ -551,13 +598,21 @@ def fold(
     plus the Newton tolerance; ``error`` reports ``|c(v_a) - c(v_b)|`` over the final bracket
     plus 1e-12 |c|.
     """
-    x_guess = np.asarray(x_guess, dtype=float)
+    cf = check_compiled("cf", cf)
+    x_guess = check_points("x_guess", x_guess, cf.model.dim)
     n, d = x_guess.shape
-    other = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in other.items()}
+    control = check_name("control", control, cf.control_names, "controls")
+    along = check_name("along", along, cf.names, "order parameters")
+    lo, hi = _bracket(bracket, n)
+    other = check_controls("other", other, cf, n, exclude=(control,))
+    fixed = check_fixed("fixed", fixed, cf, n)
+    if along in fixed:
+        raise ValueError(f"along ({along!r}) must not be one of the fixed order parameters")
+    c0 = np.full(n, np.nan) if c_guess is None else check_per_point("c_guess", c_guess, n).copy()
+    n_scan = check_int("n_scan", n_scan, low=2)
+    vtol = check_scalar("vtol", vtol, low=0.0, low_open=True)
     fun, feasible, unpack, free = _augmented(cf, control, along, other, fixed)
     ia = cf.model.index(along)
-    lo, hi = (np.broadcast_to(np.asarray(b, dtype=float), (n,)) for b in bracket)
-    c0 = np.full(n, np.nan) if c_guess is None else np.broadcast_to(c_guess, (n,)).astype(float)
 
     def solve_at(v, y0, idx):
         def f_(y, j):
@@ -721,6 +776,9 @@ def newton_parameter(
     ctrl = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in controls.items()}
     fix = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in (fixed or {}).items()}
     others = np.array([i for i in _free_index(cf, fix)[0] if i != k_par], dtype=int)
+    if others.size == 0:
+        raise ValueError(f"name ({name!r}) must leave another free order parameter to solve "
+                         f"along the scan; {cf.model.name} has none (use solve_points)")
     status = np.full(n, MAXITER, dtype=np.int8)
     n_iter = np.zeros(n, dtype=np.int32)
     active = np.arange(n)
@@ -814,17 +872,31 @@ def optimize_parameter(
         ``x`` (n, d) with ``name`` at the stationary value; status NO_SOLUTION where the
         scan found no sign change.
     """
-    x_start = np.asarray(x_start, dtype=float)
-    grid = np.asarray(grid, dtype=float)
+    cf = check_compiled("cf", cf)
+    grid = check_real("grid", grid)
+    if grid.ndim != 2:
+        raise ValueError(f"grid must have shape (n, K), scan values per point (got shape "
+                         f"{grid.shape})")
     n, K = grid.shape
     d = cf.model.dim
+    x_start = check_points("x_start", x_start, d, n)
+    name = check_name("name", name, cf.names, "order parameters")
     k_par = cf.model.index(name)
-    ctrl = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in controls.items()}
-    fix = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in (fixed or {}).items()}
+    ctrl = check_controls("controls", controls, cf, n)
+    fix = check_fixed("fixed", fixed, cf, n)
+    if name in fix:
+        raise ValueError(f"name ({name!r}) must not be one of the fixed order parameters")
+    check_callable("accept", accept)
+    tol = check_scalar("tol", tol, low=0.0, low_open=True)
+    scan_maxiter = check_int("scan_maxiter", scan_maxiter, low=1)
+    polish_maxiter = check_int("polish_maxiter", polish_maxiter, low=0)
     X = np.full((n, K, d), np.nan)
     G = np.full((n, K), np.nan)
     x_cur = x_start.copy()
     others = np.array([i for i in _free_index(cf, fix)[0] if i != k_par], dtype=int)
+    if others.size == 0:
+        raise ValueError(f"name ({name!r}) must leave another free order parameter to solve "
+                         f"along the scan; {cf.model.name} has none (use solve_points)")
 
     def total(x, c):
         return _total(cf, x, c, k_par, others)[:2]
