@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -21,12 +21,8 @@ from assoc.errors import InputTypeError
 from assoc.validation import brief as _short
 from assoc.validation import check_real
 
-if TYPE_CHECKING:
-    from .model import CompiledFreeEnergy
-
-__all__ = ["check_expr", "check_symbol", "check_symbols", "check_mapping", "check_compiled",
-           "check_points", "check_controls", "check_fixed", "check_per_point", "check_name",
-           "check_callable"]
+__all__ = ["check_expr", "check_symbol", "check_symbols", "check_mapping", "check_points",
+           "check_controls", "check_fixed", "check_per_point", "check_name", "check_callable"]
 
 
 
@@ -74,17 +70,6 @@ def check_mapping(name: str, value: Any, *, optional: bool = False) -> dict:
     return dict(value)
 
 
-def check_compiled(name: str, value: Any) -> CompiledFreeEnergy:
-    """A :class:`~theory.symbolic.model.CompiledFreeEnergy` (``model.compile()``)."""
-    from .model import CompiledFreeEnergy
-
-    if not isinstance(value, CompiledFreeEnergy):
-        raise InputTypeError(f"{name} must be a CompiledFreeEnergy (from "
-                             f"ReplicaFreeEnergy.compile()); got {_short(value)} of type "
-                             f"{type(value).__name__}")
-    return value
-
-
 def check_points(name: str, value: Any, d: int, n: int | None = None) -> np.ndarray:
     """Order parameters as a finite float array of shape (n, d) (a copy)."""
     arr = check_real(name, value)
@@ -95,10 +80,10 @@ def check_points(name: str, value: Any, d: int, n: int | None = None) -> np.ndar
     return arr.copy()
 
 
-def check_controls(name: str, value: Any, cf: CompiledFreeEnergy, n: int,
+def check_controls(name: str, value: Any, cf: Any, n: int,
                    *, exclude: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """The controls of ``cf`` (all of them but ``exclude``), each finite and broadcastable to
-    (n,); a missing or unknown name is refused."""
+    """The controls of the compiled free energy ``cf`` (all of them but ``exclude``), each
+    finite and broadcastable to (n,); a missing or unknown name is refused."""
     got = check_mapping(name, value)
     want = [c for c in cf.control_names if c not in exclude]
     unknown = sorted(set(map(str, got)) - set(want))
@@ -110,9 +95,9 @@ def check_controls(name: str, value: Any, cf: CompiledFreeEnergy, n: int,
     return {c: check_per_point(f"{name}[{c!r}]", got[c], n) for c in want}
 
 
-def check_fixed(name: str, value: Any, cf: CompiledFreeEnergy, n: int) -> dict[str, np.ndarray]:
-    """Order parameters of ``cf`` held at finite values (broadcastable to (n,)); None is
-    none."""
+def check_fixed(name: str, value: Any, cf: Any, n: int) -> dict[str, np.ndarray]:
+    """Order parameters of the compiled free energy ``cf`` held at finite values
+    (broadcastable to (n,)); None is none."""
     got = check_mapping(name, value, optional=True)
     for k in got:
         check_name(f"every key of {name}", k, cf.names, "order parameters")

@@ -37,7 +37,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from assoc.validation import check_choice, check_scalar
+from assoc.errors import InputTypeError
+from assoc.validation import brief, check_choice, check_scalar
 
 from . import cache as _disk
 from .averages import (
@@ -579,3 +580,13 @@ class CompiledFreeEnergy:
                     ev_min[ok] = np.linalg.eigvalsh(Hs_)[:, 0]
             out["curvature"] = ev_min
         return out
+
+
+def check_compiled(name: str, value: Any) -> CompiledFreeEnergy:
+    """``value`` if it is a :class:`CompiledFreeEnergy` (``model.compile()``), else a
+    TypeError naming ``name``."""
+    if not isinstance(value, CompiledFreeEnergy):
+        raise InputTypeError(f"{name} must be a CompiledFreeEnergy (from "
+                             f"ReplicaFreeEnergy.compile()); got {brief(value)} of type "
+                             f"{type(value).__name__}")
+    return value

@@ -41,14 +41,13 @@ from .._numerics.solver import (
 )
 from .checks import (
     check_callable,
-    check_compiled,
     check_controls,
     check_fixed,
     check_name,
     check_per_point,
     check_points,
 )
-from .model import CompiledFreeEnergy
+from .model import CompiledFreeEnergy, check_compiled
 
 __all__ = ["solve_points", "continuation", "reach_points", "fold", "FoldResult",
            "newton_parameter",
