@@ -91,6 +91,18 @@ REFERENCES: dict[str, str] = {
         "A. Fuerst et al., CLOOB: modern Hopfield networks with InfoLOOB outperform CLIP, "
         "NeurIPS 35 (2022), arXiv:2110.11316"
     ),
+    "vandenOord2018": (
+        "A. van den Oord, Y. Li, O. Vinyals, Representation learning with contrastive "
+        "predictive coding, arXiv:1807.03748 (2018)"
+    ),
+    "Radford2021": (
+        "A. Radford et al., Learning transferable visual models from natural language "
+        "supervision, ICML 2021, arXiv:2103.00020"
+    ),
+    "Poole2019": (
+        "B. Poole, S. Ozair, A. van den Oord, A. A. Alemi, G. Tucker, On variational bounds "
+        "of mutual information, ICML 2019, arXiv:1905.06922"
+    ),
     "McEliece1987": (
         "R. J. McEliece, E. C. Posner, E. R. Rodemich, S. S. Venkatesh, The capacity of the "
         "Hopfield associative memory, IEEE Trans. Inf. Theory 33, 461 (1987), "

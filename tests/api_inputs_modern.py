@@ -24,7 +24,8 @@ import numpy as np
 import xarray as xr
 from hypothesis import strategies as st
 
-from assoc.modern import Exponential, Polynomial
+from assoc.modern import Exponential, Hopfield, HopfieldPooling, Polynomial
+from assoc.modern.layer_config import ACTIVATIONS
 from tests.api_inputs_kinds import (
     NOT_A_NUMBER,
     Bool,
@@ -78,6 +79,14 @@ class Patterns:
         return st.one_of(st.sampled_from(fixed),
                          st.tuples(st.integers(0, 2), st.integers(0, d - 1),
                                    st.sampled_from([NAN, INF, -INF])).map(poke))
+
+
+@dataclass(frozen=True)
+class OptionalPatterns(Patterns):
+    """Stored patterns, or None (the default)."""
+
+    def outside(self) -> st.SearchStrategy:
+        return super().outside().filter(lambda v: v is not None)
 
 
 @dataclass(frozen=True)
@@ -241,6 +250,8 @@ ORDER = Choice(("sequential", "random"))
 AXIS = Int(low=-1, high=0, optional=True)  # an axis of the 1-d base v, or None
 MASS = Scalar(low=0.0, high=1.0, low_open=True)
 ONE_STEP = dict(xi=XI2, X=X2, beta=2.0)
+#: A batch of three pairs of 2-d embeddings (the shape Patterns() pokes its invalid values in).
+PAIRS = dict(x=np.eye(3, 2), y=np.eye(3, 2)[::-1].copy(), tau=0.5)
 ONE_STEP_P = dict(xi=States(2), X=Patterns(2), beta=BETA)
 SIGNS = np.array([[1, -1, 1, -1], [1, 1, -1, -1]], dtype=np.int8)
 DENSE = dict(sigma=np.array([1, -1, 1, 1]), xi=SIGNS, F=Polynomial(3))
@@ -249,19 +260,41 @@ RHO_GRID = Grid(low=0.0, high=0.5, high_open=True)
 RHO = Scalar(low=0.0, high=0.5, high_open=True)
 COUNT = Int(low=1)
 
+_NORM_EPS = Scalar(low=0.0, low_open=True)
 _LAYER_COMMON = dict(
     hidden_size=Int(low=1, optional=True), output_size=Int(low=1, optional=True),
     pattern_size=Int(low=1, optional=True), num_heads=Int(low=1),
-    scaling=OptionalScalar(low=0.0, low_open=True), update_steps_max=Int(low=0),
+    scaling=OptionalScalar(low=0.0, low_open=True), update_steps_max=Int(low=0, optional=True),
     update_steps_eps=Scalar(low=0.0), normalize_stored_pattern=Bool(),
-    normalize_state_pattern=Bool(), normalize_pattern_projection=Bool(),
-    normalize_affine=Bool(), stored_pattern_as_static=Bool(), state_pattern_as_static=Bool(),
-    pattern_projection_as_static=Bool(), disable_out_projection=Bool(), bias=Bool(),
+    normalize_stored_pattern_affine=Bool(), normalize_stored_pattern_eps=_NORM_EPS,
+    normalize_state_pattern=Bool(), normalize_state_pattern_affine=Bool(),
+    normalize_state_pattern_eps=_NORM_EPS, normalize_pattern_projection=Bool(),
+    normalize_pattern_projection_affine=Bool(), normalize_pattern_projection_eps=_NORM_EPS,
+    normalize_hopfield_space=Bool(), normalize_hopfield_space_affine=Bool(),
+    normalize_hopfield_space_eps=_NORM_EPS, stored_pattern_as_static=Bool(),
+    state_pattern_as_static=Bool(), pattern_projection_as_static=Bool(),
+    pattern_projection_as_connected=Bool(), batch_first=Bool(),
+    association_activation=Choice(ACTIVATIONS, optional=True),
+    dropout=Scalar(low=0.0, high=1.0, high_open=True), bias=Bool(),
+    add_zero_association=Bool(), disable_out_projection=Bool(),
     seed=SEED, dtype=DType(), backend=BACKEND,
 )
 _LAYER_SIZES = dict(stored_pattern_size=Int(low=1, optional=True),
                     state_pattern_size=Int(low=1, optional=True),
                     pattern_projection_size=Int(low=1, optional=True))
+_BLOCK = dict(dim_feedforward=Int(low=1), dropout=Scalar(low=0.0, high=1.0, high_open=True),
+              activation=Choice(ACTIVATIONS), seed=SEED)
+
+
+@dataclass(frozen=True)
+class Association:
+    """A :class:`assoc.modern.Hopfield` layer that maps its input to the same size."""
+
+    def outside(self) -> st.SearchStrategy:
+        return st.sampled_from([None, 3, "x", HopfieldPooling(4, seed=0),
+                                Hopfield(input_size=4, output_size=2, seed=0),
+                                Hopfield(input_size=4, stored_pattern_size=3, seed=0)])
+
 
 SPEC_MODERN: dict[str, Entry] = {
     # network
@@ -298,10 +331,21 @@ SPEC_MODERN: dict[str, Entry] = {
     "assoc.modern.Hopfield": Entry(dict(input_size=4), dict(
         input_size=Int(low=1), **_LAYER_COMMON, **_LAYER_SIZES)),
     "assoc.modern.HopfieldPooling": Entry(dict(input_size=4), dict(
-        input_size=Int(low=1), quantity=COUNT, **_LAYER_COMMON, **_LAYER_SIZES)),
+        input_size=Int(low=1), quantity=COUNT, trainable=Bool(), **_LAYER_COMMON,
+        **_LAYER_SIZES)),
     "assoc.modern.HopfieldLayer": Entry(dict(input_size=4), dict(
         input_size=Int(low=1), quantity=COUNT, lookup_weights_as_separated=Bool(),
-        **_LAYER_COMMON)),
+        lookup_targets_as_trainable=Bool(), trainable=Bool(),
+        stored_pattern_size=Int(low=1, optional=True),
+        pattern_projection_size=Int(low=1, optional=True), **_LAYER_COMMON)),
+    "assoc.modern.HopfieldEncoderLayer": Entry(
+        dict(hopfield_association=Hopfield(input_size=4, seed=0), dim_feedforward=8),
+        dict(hopfield_association=Association(), **_BLOCK)),
+    "assoc.modern.HopfieldDecoderLayer": Entry(
+        dict(hopfield_association_self=Hopfield(input_size=4, seed=0),
+             hopfield_association_cross=Hopfield(input_size=4, seed=1), dim_feedforward=8),
+        dict(hopfield_association_self=Association(), hopfield_association_cross=Association(),
+             **_BLOCK)),
     # dense associative memories
     "assoc.modern.Polynomial": Entry(dict(), dict(n=Int(low=2), rectified=Bool())),
     "assoc.modern.dense_energy": Entry(DENSE, DENSE_P),
@@ -357,6 +401,29 @@ SPEC_MODERN: dict[str, Entry] = {
         K=Scalar(low=0.0, low_open=True),
         p=Scalar(low=0.0, high=1.0, low_open=True, high_open=True), n_sets=COUNT,
         seed=SEED)),
+    # contrastive objectives (CLOOB) and the checks of the paper's claims
+    **{f"assoc.modern.{f}": Entry(PAIRS, dict(x=Patterns(), y=Patterns(), tau=BETA,
+                                              anchor=Choice(("both", "x", "y"))))
+       for f in ("info_nce", "info_loob")},
+    "assoc.modern.cloob_loss": Entry(dict(PAIRS, beta=2.0), dict(
+        x=Patterns(), y=Patterns(), tau=BETA, beta=BETA, U=OptionalPatterns(),
+        V=OptionalPatterns(),
+        objective=Choice(("infoloob", "infonce")))),
+    **{f"assoc.modern.{f}": Entry(dict(scores=np.eye(3)), dict(scores=Scores()))
+       for f in ("infonce_bound", "infoloob_bound")},
+    "assoc.modern.gaussian_mi_bounds": Entry(dict(mi=[0.5], N=[4], d=2, batches=2, seed=1),
+                                             dict(mi=Grid(low=0.0, low_open=True),
+                                                  N=IntGrid(low=2), d=COUNT, batches=Int(low=2),
+                                                  seed=SEED)),
+    "assoc.modern.infonce_saturation": Entry(dict(similarity=[0.5], tau=[0.1], N=4, seed=1),
+                                             dict(similarity=Grid(low=-1.0, high=1.0),
+                                                  tau=Grid(low=0.0, low_open=True),
+                                                  N=Int(low=2), step=BETA, autograd=Bool(),
+                                                  seed=SEED)),
+    "assoc.modern.covariance_enrichment": Entry(
+        dict(beta=[1.0], N=8, d=4, k=1, samples=1, seed=1), dict(
+            beta=Grid(low=0.0, low_open=True), N=Int(low=2), d=Int(low=2), k=COUNT,
+            noise=Scalar(low=0.0), tau=BETA, samples=COUNT, seed=SEED)),
 }
 
 #: Callables of :mod:`assoc.modern` with nothing a user passes that could be out of range.

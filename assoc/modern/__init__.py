@@ -12,8 +12,13 @@ Modules
 network        energy, update, iteration to convergence (Eqs. (1)-(3), Theorems 1-2)
 fixed_points   single / metastable / global fixed points, the 90%-mass subset size
 theorems       separation, fixed-point spheres, retrieval bounds, capacity (Theorems 3-5)
-layers         Hopfield, HopfieldPooling, HopfieldLayer (forward pass)
-torch_adapter  optional: the same layers on torch tensors, with autograd
+layer_config   the layers' configuration, validation and hflayers defaults
+layers         Hopfield, HopfieldPooling, HopfieldLayer (NumPy / CuPy specification)
+transformer    HopfieldEncoderLayer, HopfieldDecoderLayer (NumPy / CuPy specification)
+torch_layers   optional: the layers as torch.nn.Modules (imports torch)
+torch_transformer  optional: the encoder and decoder blocks as torch.nn.Modules
+torch_adapter  optional: NumPy layers to torch modules and back (imports torch lazily)
+hflayers_compat  ml-jku/hopfield-layers arguments and weights
 dense          dense associative memories: F(x) = x^n and exp(x), T_j updates
 dense_theory   capacity theory of the dense memories
 capacity       dense-memory capacity experiments and fits (Datasets)
@@ -33,6 +38,8 @@ True
 
 from . import layers
 from .capacity import dense_capacity, dense_retrieval, fit_demircigil, fit_krotov_hopfield
+from .cloob_checks import covariance_enrichment, gaussian_mi_bounds, infonce_saturation
+from .contrastive import cloob_loss, info_loob, info_nce, infoloob_bound, infonce_bound
 from .dense import (
     DenseRetrieval,
     Exponential,
@@ -67,6 +74,7 @@ from .theorems import (
     separation_threshold,
     well_separated,
 )
+from .transformer import HopfieldDecoderLayer, HopfieldEncoderLayer
 
 __all__ = [
     # network
@@ -77,6 +85,15 @@ __all__ = [
     "lse",
     "softmax",
     "cloob_retrieval",
+    # contrastive objectives (CLOOB)
+    "info_nce",
+    "info_loob",
+    "cloob_loss",
+    "infonce_bound",
+    "infoloob_bound",
+    "gaussian_mi_bounds",
+    "infonce_saturation",
+    "covariance_enrichment",
     # fixed points
     "classify_fixed_point",
     "FixedPointClassification",
@@ -97,6 +114,8 @@ __all__ = [
     "Hopfield",
     "HopfieldPooling",
     "HopfieldLayer",
+    "HopfieldEncoderLayer",
+    "HopfieldDecoderLayer",
     # dense associative memories
     "Polynomial",
     "Exponential",
