@@ -18,6 +18,8 @@ transformer    HopfieldEncoderLayer, HopfieldDecoderLayer (NumPy / CuPy specific
 torch_layers   optional: the layers as torch.nn.Modules (imports torch)
 torch_transformer  optional: the encoder and decoder blocks as torch.nn.Modules
 torch_adapter  optional: NumPy layers to torch modules and back (imports torch lazily)
+hopular        optional: Hopular (Schaefl et al. 2022), tabular Hopfield architecture (torch)
+hopular_training  its encoding, masking and training (fit_hopular; torch when fitting)
 hflayers_compat  ml-jku/hopfield-layers arguments and weights
 dense          dense associative memories: F(x) = x^n and exp(x), T_j updates
 dense_theory   capacity theory of the dense memories

@@ -83,7 +83,6 @@ def test_views_without_torch_is_a_usage_error(tmp_path, monkeypatch, capsys) -> 
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.slow
 def test_views_quick(tmp_path) -> None:
     pytest.importorskip("torch", reason="cloob-views needs PyTorch (optional)")
     pytest.importorskip("sklearn", reason="the digits ship with scikit-learn (extra 'data')")
