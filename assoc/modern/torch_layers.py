@@ -84,6 +84,15 @@ class _HopfieldModule(nn.Module):
     config: HopfieldConfig
     _spec_class: type = spec.Hopfield
 
+    def _build(self, args: tuple, options: dict[str, Any]) -> None:
+        """Build the NumPy specification layer of ``args`` and ``options`` (``dtype``,
+        ``device`` and ``seed`` among them) and load it (:meth:`_load`)."""
+        dtype, device, seed, options = _split_kwargs(options)
+        tdtype = _torch_dtype(dtype)
+        layer = self._spec_class(*args, seed=seed, dtype=_NUMPY_DTYPES.get(tdtype, np.float64),
+                                 **options)
+        self._load(layer, tdtype, device)
+
     def _load(self, layer: spec._Base, dtype: Any = None, device: Any = None) -> None:
         """Take the configuration and a copy of the parameters of the NumPy ``layer``."""
         if dtype is None:
@@ -465,12 +474,8 @@ class Hopfield(_HopfieldModule):
                  num_heads: int = 1, scaling: Any = None, update_steps_max: Any = 0,
                  update_steps_eps: Any = 1e-4, **options: Any) -> None:
         super().__init__()
-        dtype, device, seed, options = _split_kwargs(options)
-        tdtype = _torch_dtype(dtype)
-        layer = self._spec_class(input_size, hidden_size, output_size, pattern_size, num_heads,
-                                 scaling, update_steps_max, update_steps_eps, seed=seed,
-                                 dtype=_NUMPY_DTYPES.get(tdtype, np.float64), **options)
-        self._load(layer, tdtype, device)
+        self._build((input_size, hidden_size, output_size, pattern_size, num_heads, scaling,
+                     update_steps_max, update_steps_eps), options)
 
     def _inputs(self, input: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         if isinstance(input, (tuple, list)):
@@ -508,12 +513,8 @@ class HopfieldPooling(_HopfieldModule):
                  num_heads: int = 1, scaling: Any = None, update_steps_max: Any = 0,
                  update_steps_eps: Any = 1e-4, **options: Any) -> None:
         super().__init__()
-        dtype, device, seed, options = _split_kwargs(options)
-        tdtype = _torch_dtype(dtype)
-        layer = self._spec_class(input_size, hidden_size, output_size, pattern_size, num_heads,
-                                 scaling, update_steps_max, update_steps_eps, seed=seed,
-                                 dtype=_NUMPY_DTYPES.get(tdtype, np.float64), **options)
-        self._load(layer, tdtype, device)
+        self._build((input_size, hidden_size, output_size, pattern_size, num_heads, scaling,
+                     update_steps_max, update_steps_eps), options)
 
     def _inputs(self, input: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         if isinstance(input, (tuple, list)):
@@ -555,12 +556,8 @@ class HopfieldLayer(_HopfieldModule):
                  num_heads: int = 1, scaling: Any = None, update_steps_max: Any = 0,
                  update_steps_eps: Any = 1e-4, **options: Any) -> None:
         super().__init__()
-        dtype, device, seed, options = _split_kwargs(options)
-        tdtype = _torch_dtype(dtype)
-        layer = self._spec_class(input_size, hidden_size, output_size, pattern_size, num_heads,
-                                 scaling, update_steps_max, update_steps_eps, seed=seed,
-                                 dtype=_NUMPY_DTYPES.get(tdtype, np.float64), **options)
-        self._load(layer, tdtype, device)
+        self._build((input_size, hidden_size, output_size, pattern_size, num_heads, scaling,
+                     update_steps_max, update_steps_eps), options)
 
     def _inputs(self, input: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         if isinstance(input, (tuple, list)):
