@@ -38,6 +38,7 @@ import sympy as sp
 from assoc.validation import check_choice
 
 from . import quadrature as Q
+from ._heap import keep_heap
 from .averages import (
     ExpAbsMoment,
     GaussianAverage,
@@ -433,6 +434,8 @@ class Evaluator:
             with np.errstate(all="ignore"):
                 out = self._outer(*arrs)
             return [_full(xp, o, shape) for o in out]
+        if self.depth > 1:
+            keep_heap()
         outs = []
         with np.errstate(all="ignore"):
             for s in range(0, n, chunk):
