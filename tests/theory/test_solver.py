@@ -107,3 +107,32 @@ def test_fixed_point():
     res = fixed_point(lambda x, i: x - np.cos(x), np.array([[0.0], [1.0]]), omega=0.8, xtol=1e-14)
     assert res.converged.all()
     np.testing.assert_allclose(res.x[:, 0], 0.7390851332151607, rtol=1e-12)
+
+
+def test_newton_speculative_line_search_same_result_fewer_calls():
+    """``speculate`` tries several halvings per call: the iterates are those of one halving a
+    call, bit for bit (arctan: the full Newton step overshoots far from the root), in fewer
+    calls; an infeasible region and an exhausted line search end the same way."""
+    def fun(x, idx, calls):
+        calls.append(x.shape[0])
+        return np.arctan(x), (1.0 / (1.0 + x * x))[..., None]
+
+    x0 = np.array([[1.5], [3.0], [10.0], [40.0], [0.2]])
+
+    def feasible(x, idx):
+        return x[:, 0] > -20.0
+
+    out = {}
+    for spec in (1, 4):
+        for mh in (30, 2):
+            calls: list = []
+            res = newton(lambda x, i, c=calls: fun(x, i, c), x0, feasible=feasible,
+                         max_halvings=mh, speculate=spec)
+            out[spec, mh] = (res, len(calls))
+    for mh in (30, 2):
+        a, b = out[1, mh][0], out[4, mh][0]
+        np.testing.assert_array_equal(a.x, b.x)
+        np.testing.assert_array_equal(a.status, b.status)
+        np.testing.assert_array_equal(a.n_iter, b.n_iter)
+    assert out[1, 30][0].converged[:3].all() and out[1, 30][0].converged[4]
+    assert out[4, 30][1] < out[1, 30][1]

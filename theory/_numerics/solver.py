@@ -119,6 +119,7 @@ def newton(
     maxiter: int = 60,
     max_halvings: int = 30,
     floor: Callable[[np.ndarray], np.ndarray] | None = None,
+    speculate: int = 1,
 ) -> SolveResult:
     """Damped Newton iteration for many independent d-dimensional systems.
 
@@ -147,6 +148,12 @@ def newton(
         ``floor(J) -> (k,)``: a relative step size per point below which the step is
         round-off (e.g. ``eps cond(J)``); a step below ``max(xtol, floor)`` is taken and the
         point converged, instead of a line search that can only stall on noise.
+    speculate : int
+        Step lengths tried in one call of ``fun`` once the full step has failed: ``lam``,
+        ``lam/2``, ... ``lam/2^(speculate-1)``, the longest acceptable one taken.  The
+        result is that of one halving a call (each row is evaluated on its own); where a
+        call costs far more than a row (closed forms, single averages), fewer calls are
+        faster.
     """
     x = np.array(x0, dtype=float, copy=True)
     n, d = x.shape
@@ -185,25 +192,36 @@ def newton(
         newF = np.empty_like(F)
         newJ = np.empty((active.size, d, d))
         pending = np.arange(active.size)
-        for _h in range(max_halvings + 1):
-            xt = xa[pending] + lam[pending, None] * dx[pending]
-            ok = np.ones(pending.size, dtype=bool)
+        h = 0
+        while h <= max_halvings:
+            # the full step alone; after it, up to `speculate` halvings per call
+            nb = 1 if h == 0 else min(speculate, max_halvings + 1 - h)
+            p = pending.size
+            lam_t = lam[pending, None] * 0.5 ** np.arange(nb)[None, :]
+            xt = (xa[pending, None, :] + lam_t[..., None] * dx[pending, None, :]).reshape(-1, d)
+            rows = np.repeat(active[pending], nb)
+            ok = np.ones(p * nb, dtype=bool)
             if feasible is not None:
-                ok &= feasible(xt, active[pending])
-            Ft = np.full((pending.size, d), np.nan)
-            Jt = np.full((pending.size, d, d), np.nan)
+                ok &= feasible(xt, rows)
+            Ft = np.full((p * nb, d), np.nan)
+            Jt = np.full((p * nb, d, d), np.nan)
             if ok.any():
-                Ft[ok], Jt[ok] = fun(xt[ok], active[pending[ok]])
+                Ft[ok], Jt[ok] = fun(xt[ok], rows[ok])
             mt = np.sum(Ft * Ft, axis=1)
             with np.errstate(invalid="ignore"):
-                ok &= np.isfinite(mt) & (mt <= merit[pending] * (1.0 - 1e-4 * lam[pending]))
-            acc = pending[ok]
-            x[active[acc]] = xt[ok]
-            newF[acc], newJ[acc] = Ft[ok], Jt[ok]
-            pending = pending[~ok]
+                ok &= np.isfinite(mt) & (mt <= np.repeat(merit[pending], nb)
+                                         * (1.0 - 1e-4 * lam_t.ravel()))
+            ok = ok.reshape(p, nb)
+            hit = ok.any(axis=1)
+            pick = np.flatnonzero(hit) * nb + np.argmax(ok[hit], axis=1)
+            acc = pending[hit]
+            x[active[acc]] = xt[pick]
+            newF[acc], newJ[acc] = Ft[pick], Jt[pick]
+            pending = pending[~hit]
+            h += nb
             if pending.size == 0:
                 break
-            lam[pending] *= 0.5
+            lam[pending] *= 0.5**nb
         if pending.size:
             status[active[pending]] = NONFINITE
             keep = np.ones(active.size, dtype=bool)

@@ -474,7 +474,15 @@ class CompiledFreeEnergy:
         nodes (the Jacobian of a fold or continuation step)."""
         return self._grad_hess(x, controls, self._control_symbol(control))
 
-    def _grad_hess(self, x, controls, c):  # noqa: ANN001, ANN202
+    @property
+    def depth(self) -> int:
+        """Nesting depth of the Gaussian averages of the gradient and Hessian (0: closed
+        form, 1: single averages, 2: the finite-T 1RSB inner average, ...)."""
+        return self._gh_evaluator(None)[0].depth
+
+    def _gh_evaluator(self, c):  # noqa: ANN001, ANN202
+        """The Evaluator of the gradient, Hessian entries (and control derivatives), and
+        the Hessian entries it returns."""
         d = self.model.dim
         if self.model.equations:  # a replaced equation: the Jacobian is not symmetric
             entries = [(i, j) for i in range(d) for j in range(d)]
@@ -486,7 +494,11 @@ class CompiledFreeEnergy:
             extra = list(self.model.control_derivative(c)) if c is not None else []
             return list(D.grad) + [D.hess[i][j] for i, j in entries] + extra
 
-        ev = self._evaluator("gh" if c is None else ("ghc", c.name), targets)
+        return self._evaluator("gh" if c is None else ("ghc", c.name), targets), entries
+
+    def _grad_hess(self, x, controls, c):  # noqa: ANN001, ANN202
+        d = self.model.dim
+        ev, entries = self._gh_evaluator(c)
         out = ev(*self._args(x, controls))
         n = np.asarray(x).shape[0]
         g = np.stack(out[:d], axis=-1)

@@ -84,8 +84,13 @@ def _roundoff(J: np.ndarray) -> np.ndarray:
         return _floor(np.linalg.cond(J))
 
 
+#: Step lengths a Newton line search tries per call of a model without nested averages
+#: (:func:`theory._numerics.solver.newton`'s ``speculate``).
+SPECULATE = 4
+
+
 def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
-            maxiter: int = 60, max_halvings: int = 30) -> SolveResult:
+            maxiter: int = 60, max_halvings: int = 30, speculate: int = 1) -> SolveResult:
     """:func:`theory._numerics.solver.newton`, with convergence also accepted at the round-off
     floor.
 
@@ -101,7 +106,7 @@ def _newton(fun, x0: np.ndarray, *, feasible=None, xtol: float = 1e-13,
     on alpha is 1e-8), by a step below ``ROUNDOFF_CAP``; otherwise its status is kept.
     """
     res = newton(fun, x0, feasible=feasible, xtol=xtol, maxiter=maxiter,
-                 max_halvings=max_halvings, floor=_roundoff)
+                 max_halvings=max_halvings, floor=_roundoff, speculate=speculate)
     bad = np.flatnonzero((res.status != CONVERGED) & np.isfinite(res.x).all(axis=1))
     if bad.size:
         F, J = fun(res.x[bad], bad)
@@ -204,8 +209,11 @@ def solve_points(
     def feasible(xf, idx):
         return cf.constraints_ok(full(xf, idx), _take(controls, idx, n))
 
+    # a call of a model without nested averages costs far more than a row: line searches
+    # try SPECULATE step lengths per call (the same result, fewer calls)
+    spec = SPECULATE if cf.depth <= 1 else 1
     res = _newton(fun, x0[:, free], feasible=feasible, xtol=xtol, maxiter=maxiter,
-                  max_halvings=max_halvings)
+                  max_halvings=max_halvings, speculate=spec)
     x = full(res.x, np.arange(n))
     # the last (accepted, below-tolerance) Newton step is not feasibility-checked: project a
     # converged point back onto the bounds it overshot by at most the tolerance
@@ -237,7 +245,7 @@ def solve_points(
             def feas2(xf, j):
                 return cf.constraints_ok(full(xf, sub[j]), _take(controls, sub[j], n))
 
-            pol = _newton(fun2, xs, feasible=feas2, xtol=xtol, maxiter=maxiter)
+            pol = _newton(fun2, xs, feasible=feas2, xtol=xtol, maxiter=maxiter, speculate=spec)
             good = pol.converged
             x[sub[good]] = full(pol.x[good], sub[good])
             status[sub[good]] = CONVERGED
