@@ -46,6 +46,11 @@ class _Reduced:
     def __init__(self, ev: Any) -> None:
         self.ev = ev
 
+    @property
+    def depth(self) -> int:
+        """The nesting depth of the base model's averages."""
+        return self.ev.depth
+
     def __call__(self, *args: Any) -> list[np.ndarray]:
         *base, w = args
         out = []
