@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 
 __all__ = ["ENV_VAR", "TRIM_BYTES", "MMAP_BYTES", "keep_heap"]
@@ -30,23 +31,17 @@ TRIM_BYTES = 256 << 20
 #: Allocations (bytes) at and above which glibc maps memory directly.
 MMAP_BYTES = 64 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_done: list[bool] = []
 
 
+@functools.cache
 def keep_heap() -> bool:
     """Set the thresholds (once per process); True where glibc accepted them."""
-    if _done:
-        return _done[0]
-    ok = False
-    if os.environ.get(ENV_VAR, "").strip().lower() not in {"0", "off", "false", "no"}:
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            mallopt = libc.mallopt
-        except (OSError, AttributeError):  # not glibc
-            mallopt = None
-        if mallopt is not None:
-            mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-            ok = bool(mallopt(_M_TRIM_THRESHOLD, TRIM_BYTES)) & bool(
-                mallopt(_M_MMAP_THRESHOLD, MMAP_BYTES))
-    _done.append(ok)
-    return ok
+    if os.environ.get(ENV_VAR, "").strip().lower() in {"0", "off", "false", "no"}:
+        return False
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    trim = bool(mallopt(_M_TRIM_THRESHOLD, TRIM_BYTES))
+    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_BYTES)) and trim

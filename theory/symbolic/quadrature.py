@@ -128,23 +128,24 @@ def split_rule(zstar, width, lo, hi, xp: ModuleType = np, *, sharp: bool = False
         Nodes and weights of ``E_z`` (standard normal density included).
     """
     zs = xp.clip(zstar, lo, hi)
-    k = xp.arange(N_UNIFORM + 1, dtype=float)[None, :] / N_UNIFORM
-    parts = [lo[:, None] + (hi - lo)[:, None] * k, zs[:, None]]
+    parts = [_uniform_edges(lo, hi, xp), zs[:, None]]
     if not sharp:
         d = width[:, None] * xp.asarray(U_GRADED[1:])[None, :]
         parts += [xp.minimum(zs[:, None] + d, hi[:, None]),
                   xp.maximum(zs[:, None] - d, lo[:, None])]
     edges = xp.sort(xp.concatenate(parts, axis=1), axis=1)
-    z, dw = _panels(edges, xp, log)
-    return _with_density(z, dw, xp, log)
+    return _with_density(*_panels(edges, xp, log), xp, log)
 
 
 def uniform_rule(lo, hi, xp: ModuleType = np, *, log: bool = False) -> tuple:
     """Composite Gauss-Legendre on ``[lo, hi]`` with N_UNIFORM panels (no kink)."""
+    return _with_density(*_panels(_uniform_edges(lo, hi, xp), xp, log), xp, log)
+
+
+def _uniform_edges(lo, hi, xp):
+    """The edges (n, N_UNIFORM + 1) of N_UNIFORM equal panels over ``[lo, hi]``."""
     k = xp.arange(N_UNIFORM + 1, dtype=float)[None, :] / N_UNIFORM
-    edges = lo[:, None] + (hi - lo)[:, None] * k
-    z, dw = _panels(edges, xp, log)
-    return _with_density(z, dw, xp, log)
+    return lo[:, None] + (hi - lo)[:, None] * k
 
 
 def regimes(width, tilt, has_kink: bool, xp: ModuleType = np):
